@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "citations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub version: i32,
+    pub source_id: i32,
+    pub entity_type: String,
+    pub entity_id: i32,
+    #[sea_orm(column_type = "Text")]
+    pub section_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub section_en: String,
+    pub figure: Option<i32>,
+    #[sea_orm(column_type = "Text")]
+    pub excerpt_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub excerpt_en: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,36 @@
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "sources")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub version: i32,
+    pub title_zh: String,
+    pub title_en: String,
+    #[sea_orm(column_type = "Text")]
+    pub authors_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub authors_en: String,
+    #[sea_orm(column_type = "Text")]
+    pub institution_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub institution_en: String,
+    pub year: Option<i32>,
+    #[sea_orm(column_type = "Text")]
+    pub citation_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub citation_en: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary_zh: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary_en: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "strategies")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub version: i32,
+    pub position: i32,
+    pub dimension_id: Option<i32>,
+    pub name_zh: String,
+    pub name_en: String,
+    #[sea_orm(column_type = "Text")]
+    pub aim_zh: String,
+    #[sea_orm(column_type = "Text")]
+    pub aim_en: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary_zh: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary_en: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,15 @@
+//! Schema migrations of policy-kb. They run on SQLite and PostgreSQL alike, so they use only
+//! sea-query's portable statements (no raw SQL).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_knowledge_base;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_knowledge_base::Migration)]
+    }
+}

@@ -1,0 +1,167 @@
+//! The read side of the knowledge base: lookups, ordered lists, filtered pages and batched
+//! relations. It speaks sea-orm and domain types only; the GraphQL layer sits on top of it.
+
+pub mod batch;
+mod filter;
+pub mod tables;
+
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+pub use filter::{Filter, ResolvedFilter};
+pub use tables::Table;
+
+use crate::domain::{PageRequest, Slug};
+use crate::error::AppResult;
+use entities::{causes, dimensions, regions, sources, statistics, strategies};
+
+/// One page of a list, with what a Relay connection needs to know about its neighbours.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total_count: u64,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+/// The row of `E` with this slug, or `None` (a malformed slug cannot name a row, so it is `None` too).
+pub async fn by_slug<E: Table>(db: &DatabaseConnection, slug: &str) -> AppResult<Option<E::Model>> {
+    if Slug::parse(slug).is_err() {
+        return Ok(None);
+    }
+    Ok(E::find().filter(E::slug_column().eq(slug)).one(db).await?)
+}
+
+/// The row of `E` with this id, or `None`.
+pub async fn by_id<E: Table>(db: &DatabaseConnection, id: i32) -> AppResult<Option<E::Model>> {
+    Ok(E::find().filter(E::id_column().eq(id)).one(db).await?)
+}
+
+/// The five prongs of the strategy, in the paper's order.
+pub async fn strategies(db: &DatabaseConnection) -> AppResult<Vec<strategies::Model>> {
+    Ok(strategies::Entity::find()
+        .order_by_asc(strategies::Column::Position)
+        .order_by_asc(strategies::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn dimensions(db: &DatabaseConnection) -> AppResult<Vec<dimensions::Model>> {
+    Ok(dimensions::Entity::find()
+        .order_by_asc(dimensions::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn sources(db: &DatabaseConnection) -> AppResult<Vec<sources::Model>> {
+    Ok(sources::Entity::find()
+        .order_by_asc(sources::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Options of the causes list beyond the shared filter.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CauseOptions {
+    /// Only the groups (causes without a parent).
+    pub top_level_only: bool,
+}
+
+pub async fn causes(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    options: CauseOptions,
+    page: PageRequest,
+) -> AppResult<Page<causes::Model>> {
+    let mut condition = filter.resolve(db).await?.causes();
+    if options.top_level_only {
+        condition = condition.add(causes::Column::ParentId.is_null());
+    }
+    paginate::<causes::Entity>(db, condition, page).await
+}
+
+pub async fn measures(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    page: PageRequest,
+) -> AppResult<Page<entities::measures::Model>> {
+    let condition = filter.resolve(db).await?.measures();
+    paginate::<entities::measures::Entity>(db, condition, page).await
+}
+
+pub async fn cases(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    page: PageRequest,
+) -> AppResult<Page<entities::cases::Model>> {
+    let condition = filter.resolve(db).await?.cases();
+    paginate::<entities::cases::Entity>(db, condition, page).await
+}
+
+/// Options of the regions list beyond the shared filter.
+#[derive(Clone, Debug, Default)]
+pub struct RegionOptions {
+    /// Only regions of this administrative level (`district`, `village`, ...).
+    pub level: Option<String>,
+}
+
+pub async fn regions(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    options: RegionOptions,
+    page: PageRequest,
+) -> AppResult<Page<regions::Model>> {
+    let mut condition = filter.resolve(db).await?.regions();
+    if let Some(level) = options.level {
+        condition = condition.add(regions::Column::Level.eq(level));
+    }
+    paginate::<regions::Entity>(db, condition, page).await
+}
+
+/// Options of the statistics list beyond the shared filter.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StatisticOptions {
+    /// Only the figures shown in this figure of the source.
+    pub figure: Option<i32>,
+}
+
+pub async fn statistics(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    options: StatisticOptions,
+    page: PageRequest,
+) -> AppResult<Page<statistics::Model>> {
+    let mut condition = filter.resolve(db).await?.statistics();
+    if let Some(figure) = options.figure {
+        condition = condition.add(statistics::Column::Figure.eq(figure));
+    }
+    paginate::<statistics::Entity>(db, condition, page).await
+}
+
+/// Keyset pagination in id order: a count, then one page plus one row to learn whether more follow.
+async fn paginate<E: Table>(
+    db: &DatabaseConnection,
+    condition: Condition,
+    page: PageRequest,
+) -> AppResult<Page<E::Model>>
+where
+    E::Model: Sync,
+{
+    let total_count = E::find().filter(condition.clone()).count(db).await?;
+    let mut query = E::find().filter(condition).order_by_asc(E::id_column());
+    if let Some(after) = page.after {
+        query = query.filter(E::id_column().gt(after));
+    }
+    let size = page.size.get();
+    let mut items = query.limit(size + 1).all(db).await?;
+    let has_next_page = items.len() as u64 > size;
+    items.truncate(size as usize);
+    Ok(Page {
+        items,
+        total_count,
+        has_next_page,
+        has_previous_page: page.after.is_some(),
+    })
+}

@@ -1,0 +1,114 @@
+//! What the service layer knows about each table: its id and slug columns, the name citations
+//! use for it, and the one-to-many and many-to-many relations between tables.
+
+use entities::*;
+use sea_orm::EntityTrait;
+
+/// A knowledge table: rows with an integer id and a unique slug.
+pub trait Table: EntityTrait {
+    /// The name of the table's rows in `citations.entity_type`.
+    const KIND: &'static str;
+    fn id_column() -> Self::Column;
+    fn slug_column() -> Self::Column;
+    fn id_of(model: &Self::Model) -> i32;
+    fn slug_of(model: &Self::Model) -> &str;
+}
+
+macro_rules! tables {
+    ($($module:ident => $kind:literal),* $(,)?) => {$(
+        impl Table for $module::Entity {
+            const KIND: &'static str = $kind;
+            fn id_column() -> $module::Column { $module::Column::Id }
+            fn slug_column() -> $module::Column { $module::Column::Slug }
+            fn id_of(model: &$module::Model) -> i32 { model.id }
+            fn slug_of(model: &$module::Model) -> &str { &model.slug }
+        }
+    )*};
+}
+
+tables! {
+    sources => "source",
+    regions => "region",
+    indicators => "indicator",
+    dimensions => "dimension",
+    causes => "cause",
+    strategies => "strategy",
+    measures => "measure",
+    cases => "case",
+    statistics => "statistic",
+    citations => "citation",
+}
+
+/// A one-to-many relation: the rows of `Child` whose foreign key points at a parent id.
+pub trait HasMany: Send + Sync + 'static {
+    type Child: Table;
+    fn foreign_key() -> <Self::Child as EntityTrait>::Column;
+    fn parent_of(child: &<Self::Child as EntityTrait>::Model) -> Option<i32>;
+}
+
+/// A many-to-many relation through a link table: from a row id to the `Target` rows.
+pub trait Linked: Send + Sync + 'static {
+    type Link: EntityTrait;
+    type Target: Table;
+    fn from_column() -> <Self::Link as EntityTrait>::Column;
+    fn ends(link: &<Self::Link as EntityTrait>::Model) -> (i32, i32);
+}
+
+macro_rules! has_many {
+    ($($(#[$doc:meta])* $name:ident: $child:ident.$fk:ident ($Fk:ident);)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl HasMany for $name {
+            type Child = $child::Entity;
+            fn foreign_key() -> $child::Column { $child::Column::$Fk }
+            fn parent_of(child: &$child::Model) -> Option<i32> { child.$fk.into() }
+        }
+    )*};
+}
+
+macro_rules! linked {
+    ($($(#[$doc:meta])* $name:ident: $link:ident.$from:ident ($From:ident) -> $to:ident => $target:ident;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl Linked for $name {
+            type Link = $link::Entity;
+            type Target = $target::Entity;
+            fn from_column() -> $link::Column { $link::Column::$From }
+            fn ends(link: &$link::Model) -> (i32, i32) { (link.$from, link.$to) }
+        }
+    )*};
+}
+
+has_many! {
+    /// A strategy's measures.
+    MeasuresOfStrategy: measures.strategy_id (StrategyId);
+    /// The strategies that answer a dimension.
+    StrategiesOfDimension: strategies.dimension_id (DimensionId);
+    /// The factors of a cause group.
+    ChildrenOfCause: causes.parent_id (ParentId);
+    /// The regions inside a region.
+    ChildrenOfRegion: regions.parent_id (ParentId);
+    /// The model cases located in a region.
+    CasesOfRegion: cases.region_id (RegionId);
+    /// A region's indicators.
+    IndicatorsOfRegion: indicators.region_id (RegionId);
+    /// The survey figures that quantify a cause.
+    StatisticsOfCause: statistics.cause_id (CauseId);
+    /// The survey figures that are evidence for a dimension.
+    StatisticsOfDimension: statistics.dimension_id (DimensionId);
+}
+
+linked! {
+    /// The causes a measure addresses.
+    CausesOfMeasure: measure_causes.measure_id (MeasureId) -> cause_id => causes;
+    /// The measures that address a cause.
+    MeasuresOfCause: measure_causes.cause_id (CauseId) -> measure_id => measures;
+    /// The model cases that exemplify a measure.
+    CasesOfMeasure: case_measures.measure_id (MeasureId) -> case_id => cases;
+    /// The measures a model case exemplifies.
+    MeasuresOfCase: case_measures.case_id (CaseId) -> measure_id => measures;
+    /// The dimensions of poverty a cause feeds.
+    DimensionsOfCause: cause_dimensions.cause_id (CauseId) -> dimension_id => dimensions;
+    /// The causes that feed a dimension.
+    CausesOfDimension: cause_dimensions.dimension_id (DimensionId) -> cause_id => causes;
+}

@@ -1,0 +1,9 @@
+//! Domain types that parse raw input at the boundary; past them, values are known valid.
+
+mod page;
+mod respondent;
+mod slug;
+
+pub use page::{PageRequest, PageSize};
+pub use respondent::Respondent;
+pub use slug::Slug;

@@ -1,0 +1,48 @@
+//! How service errors become GraphQL errors: the message for the client and the closed
+//! `extensions.code`; internal causes go to the log, never to the client.
+
+use async_graphql::{ErrorExtensions, Response, ServerError};
+
+use crate::error::{AppError, ErrorCode};
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(
+                error = format!("{cause:#}"),
+                "internal error while resolving a GraphQL request"
+            );
+        }
+        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
+            ext.set("code", self.code().as_str());
+            if let AppError::BadUserInput {
+                field: Some(field), ..
+            } = self
+            {
+                ext.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+/// Errors that async-graphql raises itself (syntax, validation, argument coercion) carry no
+/// code; they are all the client's input, so they get `BAD_USER_INPUT`.
+pub fn assign_missing_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        assign_code(error);
+    }
+    response
+}
+
+fn assign_code(error: &mut ServerError) {
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|ext| ext.get("code").is_some());
+    if !has_code {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", ErrorCode::BadUserInput.as_str());
+    }
+}

@@ -1,0 +1,185 @@
+//! Request-scoped DataLoaders: every relation a resolver follows is batched here, so a query
+//! runs a constant number of SQL statements however many rows it returns.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, ErrorExtensions};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use crate::catalog::batch;
+use crate::catalog::tables::{HasMany, Linked, Table};
+
+/// The one loader behind every key type below.
+pub struct Loaders {
+    db: DatabaseConnection,
+}
+
+impl Loaders {
+    /// A fresh loader for one request: its cache must not outlive the request.
+    pub fn for_request(db: DatabaseConnection) -> DataLoader<Loaders> {
+        DataLoader::new(Loaders { db }, tokio::spawn)
+    }
+}
+
+pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<Loaders> {
+    // Registered on every request by `graphql::execute`; its absence is a programming error.
+    ctx.data_unchecked::<DataLoader<Loaders>>()
+}
+
+/// Keys carry their table or relation as a type parameter; `fn() -> T` keeps them Send + Sync.
+macro_rules! key {
+    ($(#[$doc:meta])* $name:ident<$param:ident: $bound:path>) => {
+        $(#[$doc])*
+        pub struct $name<$param>(pub i32, PhantomData<fn() -> $param>);
+
+        impl<$param: $bound> $name<$param> {
+            pub fn new(id: i32) -> Self {
+                $name(id, PhantomData)
+            }
+        }
+        impl<$param> Clone for $name<$param> {
+            fn clone(&self) -> Self {
+                $name(self.0, PhantomData)
+            }
+        }
+        impl<$param> PartialEq for $name<$param> {
+            fn eq(&self, other: &Self) -> bool {
+                self.0 == other.0
+            }
+        }
+        impl<$param> Eq for $name<$param> {}
+        impl<$param> Hash for $name<$param> {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.0.hash(state)
+            }
+        }
+    };
+}
+
+key!(
+    /// A row of table `E` by id.
+    ById<E: Table>
+);
+key!(
+    /// The children of a parent row along relation `R`.
+    ChildrenOf<R: HasMany>
+);
+key!(
+    /// The rows linked to a row along relation `L`.
+    LinkedTo<L: Linked>
+);
+
+/// The citations of a row of table `E`.
+pub struct CitationsOf(pub &'static str, pub i32);
+
+impl CitationsOf {
+    pub fn new<E: Table>(id: i32) -> Self {
+        CitationsOf(E::KIND, id)
+    }
+}
+
+impl Clone for CitationsOf {
+    fn clone(&self) -> Self {
+        CitationsOf(self.0, self.1)
+    }
+}
+impl PartialEq for CitationsOf {
+    fn eq(&self, other: &Self) -> bool {
+        (self.0, self.1) == (other.0, other.1)
+    }
+}
+impl Eq for CitationsOf {}
+impl Hash for CitationsOf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.0, self.1).hash(state)
+    }
+}
+
+fn ids<K>(keys: &[K], id: impl Fn(&K) -> i32) -> Vec<i32> {
+    let mut ids: Vec<i32> = keys.iter().map(id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+impl<E: Table> Loader<ById<E>> for Loaders
+where
+    E::Model: Sync,
+{
+    type Value = E::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, Self::Error> {
+        let rows = batch::by_ids::<E>(&self.db, &ids(keys, |key| key.0))
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, row)| (ById::new(id), row))
+            .collect())
+    }
+}
+
+impl<R: HasMany> Loader<ChildrenOf<R>> for Loaders
+where
+    <R::Child as EntityTrait>::Model: Sync,
+{
+    type Value = Vec<<R::Child as EntityTrait>::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ChildrenOf<R>],
+    ) -> Result<HashMap<ChildrenOf<R>, Self::Value>, Self::Error> {
+        let rows = batch::children::<R>(&self.db, &ids(keys, |key| key.0))
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (ChildrenOf::new(id), rows))
+            .collect())
+    }
+}
+
+impl<L: Linked> Loader<LinkedTo<L>> for Loaders
+where
+    <L::Target as EntityTrait>::Model: Sync,
+{
+    type Value = Vec<<L::Target as EntityTrait>::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[LinkedTo<L>],
+    ) -> Result<HashMap<LinkedTo<L>, Self::Value>, Self::Error> {
+        let rows = batch::linked::<L>(&self.db, &ids(keys, |key| key.0))
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (LinkedTo::new(id), rows))
+            .collect())
+    }
+}
+
+impl Loader<CitationsOf> for Loaders {
+    type Value = Vec<entities::citations::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[CitationsOf],
+    ) -> Result<HashMap<CitationsOf, Self::Value>, Self::Error> {
+        let pairs: Vec<(&'static str, i32)> = keys.iter().map(|key| (key.0, key.1)).collect();
+        let rows = batch::citations_of(&self.db, &pairs)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|((kind, id), rows)| (CitationsOf(kind, id), rows))
+            .collect())
+    }
+}

@@ -1,0 +1,275 @@
+//! The root Query: lists, filtered connections, lookups by slug and `node(id:)`.
+
+use async_graphql::connection::CursorType;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{
+    Context, InputObject, Object, OutputType, Result, ResultExt, SimpleObject, ID,
+};
+use sea_orm::DatabaseConnection;
+
+use entities::{
+    cases, causes, citations, dimensions, indicators, measures, regions, sources, statistics,
+    strategies,
+};
+
+use super::id::{Cursor, GlobalId, NodeKind};
+use super::loaders::{loader, ById};
+use super::types::*;
+use crate::catalog::{self, CauseOptions, Filter, Page, RegionOptions, StatisticOptions, Table};
+use crate::domain::{PageRequest, PageSize};
+
+pub struct Query;
+
+/// Filters the lists by slugs of linked records; a cause or region includes everything under it.
+/// An unknown slug is `BAD_USER_INPUT`.
+#[derive(InputObject, Default)]
+pub struct RecordFilter {
+    /// A strategy prong, such as `education`.
+    strategy: Option<String>,
+    /// A kind of poverty, such as `awareness-poverty`.
+    dimension: Option<String>,
+    /// A cause or a group of causes.
+    cause: Option<String>,
+    /// A region and the regions inside it.
+    region: Option<String>,
+}
+
+impl From<Option<RecordFilter>> for Filter {
+    fn from(filter: Option<RecordFilter>) -> Filter {
+        let RecordFilter {
+            strategy,
+            dimension,
+            cause,
+            region,
+        } = filter.unwrap_or_default();
+        Filter {
+            strategy,
+            dimension,
+            cause,
+            region,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ConnectionTotals {
+    /// How many records match the filter, on all pages.
+    total_count: u64,
+}
+
+pub type KbConnection<T> = Connection<String, T, ConnectionTotals>;
+
+fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest> {
+    let size = PageSize::parse(first).extend()?;
+    let after = after
+        .map(|raw| Cursor::decode_cursor(&raw))
+        .transpose()
+        .extend()?;
+    Ok(PageRequest {
+        size,
+        after: after.map(|cursor| cursor.0),
+    })
+}
+
+fn connection<E: Table, T: OutputType + From<E::Model>>(page: Page<E::Model>) -> KbConnection<T> {
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        ConnectionTotals {
+            total_count: page.total_count,
+        },
+    );
+    connection.edges = page
+        .items
+        .into_iter()
+        .map(|row| Edge::new(Cursor(E::id_of(&row)).encode_cursor(), T::from(row)))
+        .collect();
+    connection
+}
+
+fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+async fn lookup<E: Table, T: From<E::Model>>(ctx: &Context<'_>, slug: &str) -> Result<Option<T>> {
+    Ok(catalog::by_slug::<E>(db(ctx), slug)
+        .await
+        .extend()?
+        .map(T::from))
+}
+
+#[Object]
+impl Query {
+    /// Any record by its global ID; null when no such record exists.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let GlobalId { kind, id } = GlobalId::decode(&id).extend()?;
+        async fn load<E: Table, T: From<E::Model>>(
+            ctx: &Context<'_>,
+            id: i32,
+            wrap: fn(T) -> Node,
+        ) -> Result<Option<Node>>
+        where
+            E::Model: Sync,
+        {
+            Ok(loader(ctx)
+                .load_one(ById::<E>::new(id))
+                .await?
+                .map(|row| wrap(T::from(row))))
+        }
+        match kind {
+            NodeKind::Source => load::<sources::Entity, _>(ctx, id, Node::Source).await,
+            NodeKind::Region => load::<regions::Entity, _>(ctx, id, Node::Region).await,
+            NodeKind::Indicator => load::<indicators::Entity, _>(ctx, id, Node::Indicator).await,
+            NodeKind::Dimension => load::<dimensions::Entity, _>(ctx, id, Node::Dimension).await,
+            NodeKind::Cause => load::<causes::Entity, _>(ctx, id, Node::Cause).await,
+            NodeKind::Strategy => load::<strategies::Entity, _>(ctx, id, Node::Strategy).await,
+            NodeKind::Measure => load::<measures::Entity, _>(ctx, id, Node::Measure).await,
+            NodeKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
+            NodeKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
+            NodeKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
+        }
+    }
+
+    /// The five prongs of the strategy, in order.
+    async fn strategies(&self, ctx: &Context<'_>) -> Result<Vec<Strategy>> {
+        Ok(catalog::strategies(db(ctx))
+            .await
+            .extend()?
+            .into_iter()
+            .map(Strategy)
+            .collect())
+    }
+
+    /// The four kinds of poverty.
+    async fn dimensions(&self, ctx: &Context<'_>) -> Result<Vec<Dimension>> {
+        Ok(catalog::dimensions(db(ctx))
+            .await
+            .extend()?
+            .into_iter()
+            .map(Dimension)
+            .collect())
+    }
+
+    /// The documents the knowledge base is built from.
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Source>> {
+        Ok(catalog::sources(db(ctx))
+            .await
+            .extend()?
+            .into_iter()
+            .map(Source)
+            .collect())
+    }
+
+    /// Causes (groups and their factors); `topLevel: true` lists only the groups.
+    async fn causes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<RecordFilter>,
+        #[graphql(default = false)] top_level: bool,
+    ) -> Result<KbConnection<Cause>> {
+        let page = page_request(first, after)?;
+        let options = CauseOptions {
+            top_level_only: top_level,
+        };
+        Ok(connection::<causes::Entity, _>(
+            catalog::causes(db(ctx), &filter.into(), options, page)
+                .await
+                .extend()?,
+        ))
+    }
+
+    /// Policy measures.
+    async fn measures(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<RecordFilter>,
+    ) -> Result<KbConnection<Measure>> {
+        let page = page_request(first, after)?;
+        Ok(connection::<measures::Entity, _>(
+            catalog::measures(db(ctx), &filter.into(), page)
+                .await
+                .extend()?,
+        ))
+    }
+
+    /// Model cases.
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<RecordFilter>,
+    ) -> Result<KbConnection<Case>> {
+        let page = page_request(first, after)?;
+        Ok(connection::<cases::Entity, _>(
+            catalog::cases(db(ctx), &filter.into(), page)
+                .await
+                .extend()?,
+        ))
+    }
+
+    /// Regions; `level` keeps only one administrative level (`district`, `village`, ...).
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<RecordFilter>,
+        level: Option<String>,
+    ) -> Result<KbConnection<Region>> {
+        let page = page_request(first, after)?;
+        let options = RegionOptions { level };
+        Ok(connection::<regions::Entity, _>(
+            catalog::regions(db(ctx), &filter.into(), options, page)
+                .await
+                .extend()?,
+        ))
+    }
+
+    /// Survey figures; `figure` keeps only those of one figure of the source.
+    async fn statistics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<RecordFilter>,
+        figure: Option<i32>,
+    ) -> Result<KbConnection<Statistic>> {
+        let page = page_request(first, after)?;
+        let options = StatisticOptions { figure };
+        Ok(connection::<statistics::Entity, _>(
+            catalog::statistics(db(ctx), &filter.into(), options, page)
+                .await
+                .extend()?,
+        ))
+    }
+
+    async fn source(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Source>> {
+        lookup::<sources::Entity, _>(ctx, &slug).await
+    }
+    async fn strategy(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Strategy>> {
+        lookup::<strategies::Entity, _>(ctx, &slug).await
+    }
+    async fn dimension(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Dimension>> {
+        lookup::<dimensions::Entity, _>(ctx, &slug).await
+    }
+    async fn cause(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Cause>> {
+        lookup::<causes::Entity, _>(ctx, &slug).await
+    }
+    async fn measure(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Measure>> {
+        lookup::<measures::Entity, _>(ctx, &slug).await
+    }
+    async fn case(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Case>> {
+        lookup::<cases::Entity, _>(ctx, &slug).await
+    }
+    async fn region(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Region>> {
+        lookup::<regions::Entity, _>(ctx, &slug).await
+    }
+    async fn statistic(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Statistic>> {
+        lookup::<statistics::Entity, _>(ctx, &slug).await
+    }
+}

@@ -1,0 +1,535 @@
+//! The GraphQL object types: thin wrappers over entity rows whose relations all go through
+//! the request's DataLoader.
+
+use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject, ID};
+use sea_orm::EntityTrait;
+
+use entities::{
+    cases, causes, citations, dimensions, indicators, measures, regions, sources, statistics,
+    strategies,
+};
+
+use super::id::{GlobalId, NodeKind};
+use super::loaders::{loader, ById, ChildrenOf, CitationsOf, LinkedTo};
+use crate::catalog::tables::*;
+use crate::domain::Respondent;
+
+/// A human-readable text in Chinese (the source language) and English.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    fn of(zh: &str, en: &str) -> Text {
+        Text {
+            zh: zh.to_string(),
+            en: en.to_string(),
+        }
+    }
+
+    /// An optional text is present only when both languages are.
+    fn maybe(zh: &Option<String>, en: &Option<String>) -> Option<Text> {
+        match (zh, en) {
+            (Some(zh), Some(en)) => Some(Text::of(zh, en)),
+            _ => None,
+        }
+    }
+}
+
+/// Which side of the survey a figure comes from.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RespondentGroup {
+    /// The helpers: district poverty-alleviation staff, township and village cadres.
+    Helpers,
+    /// The poor households themselves.
+    PoorHouseholds,
+}
+
+impl From<Respondent> for RespondentGroup {
+    fn from(respondent: Respondent) -> Self {
+        match respondent {
+            Respondent::Helpers => RespondentGroup::Helpers,
+            Respondent::PoorHouseholds => RespondentGroup::PoorHouseholds,
+        }
+    }
+}
+
+/// Every record of the knowledge base, reachable by its opaque global ID.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Source(Source),
+    Region(Region),
+    Indicator(Indicator),
+    Dimension(Dimension),
+    Cause(Cause),
+    Strategy(Strategy),
+    Measure(Measure),
+    Case(Case),
+    Statistic(Statistic),
+    Citation(Citation),
+}
+
+async fn one<E: Table, T: From<E::Model>>(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<T>>
+where
+    E::Model: Sync,
+{
+    match id {
+        Some(id) => Ok(loader(ctx).load_one(ById::<E>::new(id)).await?.map(T::from)),
+        None => Ok(None),
+    }
+}
+
+async fn children<R: HasMany, T: From<<R::Child as EntityTrait>::Model>>(
+    ctx: &Context<'_>,
+    id: i32,
+) -> Result<Vec<T>>
+where
+    <R::Child as EntityTrait>::Model: Sync,
+{
+    let rows = loader(ctx)
+        .load_one(ChildrenOf::<R>::new(id))
+        .await?
+        .unwrap_or_default();
+    Ok(rows.into_iter().map(T::from).collect())
+}
+
+async fn linked<L: Linked, T: From<<L::Target as EntityTrait>::Model>>(
+    ctx: &Context<'_>,
+    id: i32,
+) -> Result<Vec<T>>
+where
+    <L::Target as EntityTrait>::Model: Sync,
+{
+    let rows = loader(ctx)
+        .load_one(LinkedTo::<L>::new(id))
+        .await?
+        .unwrap_or_default();
+    Ok(rows.into_iter().map(T::from).collect())
+}
+
+async fn cited<E: Table>(ctx: &Context<'_>, id: i32) -> Result<Vec<Citation>> {
+    let rows = loader(ctx)
+        .load_one(CitationsOf::new::<E>(id))
+        .await?
+        .unwrap_or_default();
+    Ok(rows.into_iter().map(Citation).collect())
+}
+
+macro_rules! wrappers {
+    ($($name:ident($module:ident)),* $(,)?) => {$(
+        pub struct $name(pub $module::Model);
+        impl From<$module::Model> for $name {
+            fn from(model: $module::Model) -> Self {
+                $name(model)
+            }
+        }
+    )*};
+}
+
+wrappers!(
+    Source(sources),
+    Region(regions),
+    Indicator(indicators),
+    Dimension(dimensions),
+    Cause(causes),
+    Strategy(strategies),
+    Measure(measures),
+    Case(cases),
+    Statistic(statistics),
+    Citation(citations),
+);
+
+/// A document that facts come from.
+#[Object]
+impl Source {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Source, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn title(&self) -> Text {
+        Text::of(&self.0.title_zh, &self.0.title_en)
+    }
+    async fn authors(&self) -> Text {
+        Text::of(&self.0.authors_zh, &self.0.authors_en)
+    }
+    async fn institution(&self) -> Text {
+        Text::of(&self.0.institution_zh, &self.0.institution_en)
+    }
+    async fn year(&self) -> Option<i32> {
+        self.0.year
+    }
+    /// How to cite the document.
+    async fn citation(&self) -> Text {
+        Text::of(&self.0.citation_zh, &self.0.citation_en)
+    }
+    /// What the document is and how its evidence was gathered.
+    async fn summary(&self) -> Option<Text> {
+        Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+}
+
+/// A province, municipality, district, county, township or village.
+#[Object]
+impl Region {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Region, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn name(&self) -> Text {
+        Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    /// Administrative level: `province`, `municipality`, `district`, `county`, `township`, `subdistrict` or `village`.
+    async fn level(&self) -> &str {
+        &self.0.level
+    }
+    /// The zone the region lies in, such as eastern Chongqing.
+    async fn zone(&self) -> Option<Text> {
+        Text::maybe(&self.0.zone_zh, &self.0.zone_en)
+    }
+    async fn summary(&self) -> Option<Text> {
+        Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        one::<regions::Entity, _>(ctx, self.0.parent_id).await
+    }
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
+        children::<ChildrenOfRegion, _>(ctx, self.0.id).await
+    }
+    /// Model cases located in this region (not in the regions inside it).
+    async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<Case>> {
+        children::<CasesOfRegion, _>(ctx, self.0.id).await
+    }
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        children::<IndicatorsOfRegion, _>(ctx, self.0.id).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<regions::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// A measured value of a region, such as poverty incidence or rural income in a given year.
+#[Object]
+impl Indicator {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Indicator, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn name(&self) -> Text {
+        Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+    async fn unit(&self) -> Text {
+        Text::of(&self.0.unit_zh, &self.0.unit_en)
+    }
+    /// The year the value refers to, when the source gives one.
+    async fn year(&self) -> Option<i32> {
+        self.0.year
+    }
+    async fn note(&self) -> Option<Text> {
+        Text::maybe(&self.0.note_zh, &self.0.note_en)
+    }
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        one::<regions::Entity, _>(ctx, Some(self.0.region_id)).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<indicators::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// One of the four kinds of poverty: awareness, capability, governance, opportunity.
+#[Object]
+impl Dimension {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Dimension, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn name(&self) -> Text {
+        Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    /// The source's findings about this kind of poverty.
+    async fn summary(&self) -> Option<Text> {
+        Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// The causes that feed this kind of poverty.
+    async fn causes(&self, ctx: &Context<'_>) -> Result<Vec<Cause>> {
+        linked::<CausesOfDimension, _>(ctx, self.0.id).await
+    }
+    /// The strategy prongs that answer this kind of poverty.
+    async fn strategies(&self, ctx: &Context<'_>) -> Result<Vec<Strategy>> {
+        children::<StrategiesOfDimension, _>(ctx, self.0.id).await
+    }
+    async fn statistics(&self, ctx: &Context<'_>) -> Result<Vec<Statistic>> {
+        children::<StatisticsOfDimension, _>(ctx, self.0.id).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<dimensions::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// A factor that holds poverty reduction back, or a group of such factors.
+#[Object]
+impl Cause {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Cause, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn name(&self) -> Text {
+        Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    async fn summary(&self) -> Option<Text> {
+        Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// True for a group of factors (a cause without a parent).
+    async fn is_group(&self) -> bool {
+        self.0.parent_id.is_none()
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Cause>> {
+        one::<causes::Entity, _>(ctx, self.0.parent_id).await
+    }
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Cause>> {
+        children::<ChildrenOfCause, _>(ctx, self.0.id).await
+    }
+    /// The kinds of poverty this cause feeds.
+    async fn dimensions(&self, ctx: &Context<'_>) -> Result<Vec<Dimension>> {
+        linked::<DimensionsOfCause, _>(ctx, self.0.id).await
+    }
+    /// The measures that address this cause.
+    async fn measures(&self, ctx: &Context<'_>) -> Result<Vec<Measure>> {
+        linked::<MeasuresOfCause, _>(ctx, self.0.id).await
+    }
+    /// The survey figures that quantify this cause.
+    async fn statistics(&self, ctx: &Context<'_>) -> Result<Vec<Statistic>> {
+        children::<StatisticsOfCause, _>(ctx, self.0.id).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<causes::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// One prong of the five-pronged strategy.
+#[Object]
+impl Strategy {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Strategy, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// 1-based place in the strategy.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn name(&self) -> Text {
+        Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    /// What the prong strengthens, such as initiative or the capacity to act.
+    async fn aim(&self) -> Text {
+        Text::of(&self.0.aim_zh, &self.0.aim_en)
+    }
+    async fn summary(&self) -> Option<Text> {
+        Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// The kind of poverty the prong answers (none for the long-term prong).
+    async fn dimension(&self, ctx: &Context<'_>) -> Result<Option<Dimension>> {
+        one::<dimensions::Entity, _>(ctx, self.0.dimension_id).await
+    }
+    async fn measures(&self, ctx: &Context<'_>) -> Result<Vec<Measure>> {
+        children::<MeasuresOfStrategy, _>(ctx, self.0.id).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<strategies::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// A policy measure under one prong of the strategy.
+#[Object]
+impl Measure {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Measure, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn title(&self) -> Text {
+        Text::of(&self.0.title_zh, &self.0.title_en)
+    }
+    async fn summary(&self) -> Option<Text> {
+        Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    async fn strategy(&self, ctx: &Context<'_>) -> Result<Option<Strategy>> {
+        one::<strategies::Entity, _>(ctx, Some(self.0.strategy_id)).await
+    }
+    /// The causes this measure addresses.
+    async fn causes(&self, ctx: &Context<'_>) -> Result<Vec<Cause>> {
+        linked::<CausesOfMeasure, _>(ctx, self.0.id).await
+    }
+    /// Model cases that show this measure at work.
+    async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<Case>> {
+        linked::<CasesOfMeasure, _>(ctx, self.0.id).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<measures::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// A model case: what a place did, and what came of it.
+#[Object]
+impl Case {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Case, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn title(&self) -> Text {
+        Text::of(&self.0.title_zh, &self.0.title_en)
+    }
+    async fn summary(&self) -> Option<Text> {
+        Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// What was done.
+    async fn actions(&self) -> Option<Text> {
+        Text::maybe(&self.0.actions_zh, &self.0.actions_en)
+    }
+    /// What came of it.
+    async fn outcomes(&self) -> Option<Text> {
+        Text::maybe(&self.0.outcomes_zh, &self.0.outcomes_en)
+    }
+    /// The year of the case, when the source gives one.
+    async fn year(&self) -> Option<i32> {
+        self.0.year
+    }
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        one::<regions::Entity, _>(ctx, self.0.region_id).await
+    }
+    /// The measures this case exemplifies.
+    async fn measures(&self, ctx: &Context<'_>) -> Result<Vec<Measure>> {
+        linked::<MeasuresOfCase, _>(ctx, self.0.id).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<cases::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// A survey figure, with the cause or dimension it is evidence for.
+#[Object]
+impl Statistic {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Statistic, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The number of the source's figure that shows the value, if any.
+    async fn figure(&self) -> Option<i32> {
+        self.0.figure
+    }
+    /// The question or series the value belongs to.
+    async fn series(&self) -> Option<Text> {
+        Text::maybe(&self.0.series_zh, &self.0.series_en)
+    }
+    async fn label(&self) -> Text {
+        Text::of(&self.0.label_zh, &self.0.label_en)
+    }
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+    async fn unit(&self) -> Text {
+        Text::of(&self.0.unit_zh, &self.0.unit_en)
+    }
+    /// Whose answers the value summarises.
+    async fn respondent(&self) -> Option<RespondentGroup> {
+        self.0
+            .respondent
+            .as_deref()
+            .and_then(|raw| Respondent::parse(raw).ok())
+            .map(RespondentGroup::from)
+    }
+    /// The number of respondents behind the value, when the source gives it.
+    async fn sample(&self) -> Option<i32> {
+        self.0.sample
+    }
+    async fn cause(&self, ctx: &Context<'_>) -> Result<Option<Cause>> {
+        one::<causes::Entity, _>(ctx, self.0.cause_id).await
+    }
+    async fn dimension(&self, ctx: &Context<'_>) -> Result<Option<Dimension>> {
+        one::<dimensions::Entity, _>(ctx, self.0.dimension_id).await
+    }
+    /// The area the figure describes, when it is narrower than the whole survey.
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        one::<regions::Entity, _>(ctx, self.0.region_id).await
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<statistics::Entity>(ctx, self.0.id).await
+    }
+}
+
+/// The passage of a source that supports a record.
+#[Object]
+impl Citation {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Citation, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
+        one::<sources::Entity, _>(ctx, Some(self.0.source_id)).await
+    }
+    /// The section of the source, such as "四、(一) 基础条件不优".
+    async fn section(&self) -> Text {
+        Text::of(&self.0.section_zh, &self.0.section_en)
+    }
+    async fn figure(&self) -> Option<i32> {
+        self.0.figure
+    }
+    /// A verbatim excerpt (`zh`, at most 200 characters) and its English rendering (`en`).
+    async fn excerpt(&self) -> Text {
+        Text::of(&self.0.excerpt_zh, &self.0.excerpt_en)
+    }
+}

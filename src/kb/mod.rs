@@ -1,0 +1,196 @@
+//! The knowledge base as files: the bundled one (compiled into the binary from `data/kb/`),
+//! reading and validating files, and writing them to the database in one transaction.
+
+mod format;
+mod load;
+
+use std::fmt;
+
+pub use format::*;
+pub use load::{load, LoadReport};
+
+use entities::kb_meta;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+
+/// The files of the bundled knowledge base, in the order they are read.
+const BUNDLED: [(&str, &str); 8] = [
+    ("sources.yaml", include_str!("../../data/kb/sources.yaml")),
+    ("regions.yaml", include_str!("../../data/kb/regions.yaml")),
+    (
+        "dimensions.yaml",
+        include_str!("../../data/kb/dimensions.yaml"),
+    ),
+    ("causes.yaml", include_str!("../../data/kb/causes.yaml")),
+    (
+        "strategies.yaml",
+        include_str!("../../data/kb/strategies.yaml"),
+    ),
+    ("measures.yaml", include_str!("../../data/kb/measures.yaml")),
+    ("cases.yaml", include_str!("../../data/kb/cases.yaml")),
+    (
+        "statistics.yaml",
+        include_str!("../../data/kb/statistics.yaml"),
+    ),
+];
+
+/// The `kb_meta` key that records that the bundled knowledge base was loaded.
+const BUNDLED_MARKER: &str = "bundled-kb-loaded";
+
+/// What went wrong with a knowledge-base file, located as precisely as possible.
+#[derive(Debug, thiserror::Error)]
+pub enum KbError {
+    /// The file is not valid YAML of the expected shape (serde names the line and column).
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    /// An entry breaks a rule: a dangling reference, a duplicate slug, a missing translation...
+    #[error("{file}: {entry}: field `{field}`: {message}")]
+    Entry {
+        file: String,
+        entry: String,
+        field: String,
+        message: String,
+    },
+    /// The file name does not say which type of entries it holds.
+    #[error("{file}: unknown file; name it after its type: {}", KNOWN_FILES.join(", "))]
+    UnknownFile { file: String },
+    #[error("database error while loading the knowledge base")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+const KNOWN_FILES: [&str; 8] = [
+    "sources.yaml",
+    "regions.yaml",
+    "dimensions.yaml",
+    "causes.yaml",
+    "strategies.yaml",
+    "measures.yaml",
+    "cases.yaml",
+    "statistics.yaml",
+];
+
+fn parse_list<T: serde::de::DeserializeOwned>(
+    file: &str,
+    contents: &str,
+) -> Result<Vec<T>, KbError> {
+    serde_yaml_ng::from_str::<Option<Vec<T>>>(contents)
+        .map(Option::unwrap_or_default)
+        .map_err(|err| KbError::Parse {
+            file: file.to_string(),
+            message: err.to_string(),
+        })
+}
+
+impl KnowledgeBase {
+    /// Reads files named after their type (`cases.yaml`, ...; a directory part is ignored).
+    pub fn parse<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<KnowledgeBase, KbError> {
+        let mut kb = KnowledgeBase::default();
+        for (path, contents) in files {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            match name {
+                "sources.yaml" => kb.sources.extend(parse_list(path, contents)?),
+                "regions.yaml" => kb.regions.extend(parse_list(path, contents)?),
+                "dimensions.yaml" => kb.dimensions.extend(parse_list(path, contents)?),
+                "causes.yaml" => kb.causes.extend(parse_list(path, contents)?),
+                "strategies.yaml" => kb.strategies.extend(parse_list(path, contents)?),
+                "measures.yaml" => kb.measures.extend(parse_list(path, contents)?),
+                "cases.yaml" => kb.cases.extend(parse_list(path, contents)?),
+                "statistics.yaml" => kb.statistics.extend(parse_list(path, contents)?),
+                _ => {
+                    return Err(KbError::UnknownFile {
+                        file: path.to_string(),
+                    })
+                }
+            }
+        }
+        Ok(kb)
+    }
+
+    /// The knowledge base that ships with policy-kb.
+    pub fn bundled() -> Result<KnowledgeBase, KbError> {
+        KnowledgeBase::parse(BUNDLED)
+    }
+}
+
+/// Whether `seed_bundled` loaded anything.
+#[derive(Debug)]
+pub enum SeedOutcome {
+    Loaded(LoadReport),
+    AlreadyLoaded,
+}
+
+impl fmt::Display for SeedOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SeedOutcome::Loaded(report) => write!(f, "loaded the bundled knowledge base: {report}"),
+            SeedOutcome::AlreadyLoaded => {
+                f.write_str("the bundled knowledge base is already loaded; nothing to do")
+            }
+        }
+    }
+}
+
+/// Loads the bundled knowledge base unless this database already had it: once per database,
+/// never duplicated, even when several replicas start at once (the marker row is written in
+/// the same transaction as the data, and its primary key admits only one writer).
+pub async fn seed_bundled(db: &DatabaseConnection) -> Result<SeedOutcome, KbError> {
+    if kb_meta::Entity::find_by_id(BUNDLED_MARKER)
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(SeedOutcome::AlreadyLoaded);
+    }
+    let kb = KnowledgeBase::bundled()?;
+    let txn = db.begin().await?;
+    let marker = kb_meta::ActiveModel {
+        key: Set(BUNDLED_MARKER.to_string()),
+        value: Set(env!("CARGO_PKG_VERSION").to_string()),
+    };
+    if let Err(err) = kb_meta::Entity::insert(marker).exec(&txn).await {
+        // Another process got there first and has committed the data.
+        txn.rollback().await?;
+        return match kb_meta::Entity::find_by_id(BUNDLED_MARKER).one(db).await? {
+            Some(_) => Ok(SeedOutcome::AlreadyLoaded),
+            None => Err(err.into()),
+        };
+    }
+    let report = load(&txn, &kb).await?;
+    txn.commit().await?;
+    Ok(SeedOutcome::Loaded(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_files_parse() {
+        let kb = KnowledgeBase::bundled().unwrap();
+        assert!(!kb.sources.is_empty());
+        assert!(!kb.cases.is_empty());
+    }
+
+    #[test]
+    fn a_parse_error_names_the_file_and_line() {
+        let err = KnowledgeBase::parse([("kb/cases.yaml", "- slug: a\n  title: [unclosed\n")])
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("kb/cases.yaml: "), "{message}");
+        assert!(message.contains("line"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_field_is_a_parse_error() {
+        let yaml = "- slug: a\n  name: {zh: 甲, en: A}\n  colour: red\n  citations: []\n";
+        let err = KnowledgeBase::parse([("dimensions.yaml", yaml)]).unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_file_is_refused() {
+        let err = KnowledgeBase::parse([("people.yaml", "[]")]).unwrap_err();
+        assert!(matches!(err, KbError::UnknownFile { .. }));
+    }
+}

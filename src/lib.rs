@@ -1,0 +1,15 @@
+//! policy-kb: a GraphQL knowledge base of poverty-governance policy.
+//!
+//! See ARCHITECTURE.md for the map of modules and the invariants between them.
+
+pub mod catalog;
+pub mod cli;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod kb;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,18 @@
+//! Logging: one subscriber for the whole process, pretty or JSON.
+
+use tracing_subscriber::{fmt, EnvFilter};
+
+use crate::settings::LogFormat;
+
+/// Installs the global subscriber. `RUST_LOG` overrides the default level (`info`).
+/// Logs go to stderr so that commands printing results (`schema`, `export`) keep stdout clean.
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // try_init: a second call (tests run many apps in one process) keeps the first subscriber.
+    let _ = match format {
+        LogFormat::Pretty => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
