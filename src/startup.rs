@@ -63,7 +63,7 @@ pub async fn prepare_database(storage: &StorageSettings) -> anyhow::Result<Datab
 }
 
 pub fn run(listener: TcpListener, db: DatabaseConnection) -> anyhow::Result<Server> {
-    let api = web::Data::new(Api::new(db.clone()));
+    let api = web::Data::new(Api::new(db.clone(), Api::DEFAULT_BATCH_WINDOW));
     let db = web::Data::new(db);
     let server = HttpServer::new(move || {
         App::new()

@@ -61,7 +61,7 @@ pub async fn linked<L: Linked>(
         }
     }
     for rows in grouped.values_mut() {
-        rows.sort_by_key(|row| L::Target::id_of(row));
+        rows.sort_by_key(L::Target::id_of);
     }
     Ok(grouped)
 }

@@ -2,10 +2,13 @@
 //! arguments into domain types, call the catalog, and load relations through DataLoaders.
 
 mod error;
+pub mod http;
 pub mod id;
 pub mod loaders;
 mod query;
 pub mod types;
+
+use std::time::Duration;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
@@ -19,22 +22,28 @@ pub type KbSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 pub struct Api {
     schema: KbSchema,
     db: DatabaseConnection,
+    batch_window: Duration,
 }
 
 impl Api {
-    pub fn new(db: DatabaseConnection) -> Api {
+    /// How long a DataLoader collects keys before it queries, unless configured otherwise.
+    pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
+
+    pub fn new(db: DatabaseConnection, batch_window: Duration) -> Api {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
             .data(db.clone())
             .finish();
-        Api { schema, db }
+        Api {
+            schema,
+            db,
+            batch_window,
+        }
     }
 
     /// Runs one request with its own DataLoader, and gives every error a code.
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
-        let request = request
-            .into()
-            .data(loaders::Loaders::for_request(self.db.clone()));
-        error::assign_missing_codes(self.schema.execute(request).await)
+        let loader = loaders::Loaders::for_request(self.db.clone(), self.batch_window);
+        error::assign_missing_codes(self.schema.execute(request.into().data(loader)).await)
     }
 }
 
@@ -43,12 +52,4 @@ pub fn sdl() -> String {
     Schema::build(Query, EmptyMutation, EmptySubscription)
         .finish()
         .sdl()
-}
-
-/// The GraphiQL page, pointed at the given endpoint.
-pub fn graphiql_html(endpoint: &str) -> String {
-    async_graphql::http::GraphiQLSource::build()
-        .endpoint(endpoint)
-        .title("policy-kb")
-        .finish()
 }

@@ -1,0 +1,109 @@
+//! Relations go through request-scoped DataLoaders: a query's SQL statement count does not
+//! grow with the number of rows it returns.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use policy_kb::graphql::Api;
+use policy_kb::kb::{self, CaseEntry, CitationEntry, KnowledgeBase, Link, Text};
+use sea_orm::TransactionTrait;
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_every_backend;
+
+on_every_backend!(statement_count_is_constant_in_the_number_of_rows);
+
+fn text(zh: String, en: String) -> Text {
+    Text { zh, en }
+}
+
+/// 100 extra cases spread over the bundled regions and measures.
+fn hundred_cases(regions: &[&str], measures: &[&str]) -> KnowledgeBase {
+    let cases = (0..100)
+        .map(|n| CaseEntry {
+            slug: format!("generated-case-{n}"),
+            region: Some(regions[n % regions.len()].to_string()),
+            year: Some(2019),
+            title: text(format!("生成案例{n}"), format!("Generated case {n}")),
+            summary: None,
+            actions: None,
+            outcomes: None,
+            measures: vec![
+                Link::Slug(measures[n % measures.len()].to_string()),
+                Link::Slug(measures[(n + 1) % measures.len()].to_string()),
+            ],
+            citations: vec![CitationEntry {
+                source: None,
+                section: text("测试".into(), "test".into()),
+                figure: None,
+                excerpt: text("测试摘录".into(), "test excerpt".into()),
+            }],
+        })
+        .collect();
+    KnowledgeBase {
+        cases,
+        ..Default::default()
+    }
+}
+
+async fn statement_count_is_constant_in_the_number_of_rows(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let txn = app.db.begin().await.unwrap();
+    kb::load(
+        &txn,
+        &hundred_cases(
+            &["wushan", "pengshui", "fengdu", "tongxin-village"],
+            &[
+                "industry-planning",
+                "rural-infrastructure",
+                "moral-and-aspiration-education",
+            ],
+        ),
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+
+    let statements = Arc::new(AtomicUsize::new(0));
+    let mut counted = app.db.clone();
+    let counter = statements.clone();
+    counted.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    // A window far longer than it takes to resolve 100 cases, so that the count below measures
+    // how relations are batched rather than how fast this machine is.
+    let api = Api::new(counted, Duration::from_millis(200));
+
+    let query = "query($n: Int) { cases(first: $n) { totalCount nodes { slug region { slug parent { slug } } measures { slug strategy { slug dimension { slug } } causes { slug } } citations { excerpt { zh } } } } }";
+    let mut counts = Vec::new();
+    for n in [10, 100] {
+        statements.store(0, Ordering::SeqCst);
+        let request = async_graphql::Request::new(query).variables(
+            async_graphql::Variables::from_json(serde_json::json!({ "n": n })),
+        );
+        let response = api.execute(request).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let data = response.data.into_json().unwrap();
+        let nodes = data["cases"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), n as usize);
+        assert!(nodes.iter().all(|case| case["region"]["slug"].is_string()
+            && case["measures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["strategy"]["slug"].is_string())));
+        counts.push(statements.load(Ordering::SeqCst));
+    }
+    // count + page, then one batch per relation level: regions, parents, case→measure links,
+    // measures, strategies, dimensions, measure→cause links, causes, citations.
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 10 and 100 cases: {counts:?}"
+    );
+    assert!(
+        counts[1] <= 12,
+        "expected a handful of statements, got {}",
+        counts[1]
+    );
+}

@@ -1,0 +1,182 @@
+//! Starting the real server for a test: port 0, a temporary data dir, and either SQLite or a
+//! fresh PostgreSQL database (when `KB_TEST_DATABASE_URL` is set).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use policy_kb::settings::{ServeSettings, StorageSettings};
+use policy_kb::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// Which database a test runs against.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres { admin_url: String },
+}
+
+impl Backend {
+    /// PostgreSQL when `KB_TEST_DATABASE_URL` names a server, else `None` (the test is skipped).
+    pub fn postgres() -> Option<Backend> {
+        std::env::var("KB_TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+            .map(|admin_url| Backend::Postgres { admin_url })
+    }
+
+    /// Settings for a new, empty database of this backend in `data_dir`.
+    pub async fn fresh_storage(&self, data_dir: &TempDir) -> StorageSettings {
+        match self {
+            Backend::Sqlite => StorageSettings::new(data_dir.path(), None),
+            Backend::Postgres { admin_url } => StorageSettings::new(
+                data_dir.path(),
+                Some(fresh_postgres_database(admin_url).await),
+            ),
+        }
+    }
+}
+
+/// Creates a database with a unique name next to the one `admin_url` names, and returns its URL.
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "kb_test_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("KB_TEST_DATABASE_URL does not answer");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("cannot create a test database");
+    admin.close().await.ok();
+    let (server, _database) = admin_url
+        .rsplit_once('/')
+        .expect("KB_TEST_DATABASE_URL must name a database");
+    format!("{server}/{name}")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub storage: StorageSettings,
+    /// Kept alive for the test's duration; removed on drop.
+    pub data_dir: TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: &Backend) -> TestApp {
+        let data_dir = tempfile::tempdir().unwrap();
+        let storage = backend.fresh_storage(&data_dir).await;
+        TestApp::spawn_on(storage, data_dir).await
+    }
+
+    /// Starts a server on existing storage (to test restarts).
+    pub async fn spawn_on(storage: StorageSettings, data_dir: TempDir) -> TestApp {
+        let serve = ServeSettings {
+            bind: "127.0.0.1:0".parse().unwrap(),
+        };
+        let app = Application::build(&storage, &serve)
+            .await
+            .expect("the application failed to start");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            storage,
+            data_dir,
+        }
+    }
+
+    /// POSTs a GraphQL query and returns the whole JSON response.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the server does not answer")
+            .json()
+            .await
+            .expect("the response is not JSON")
+    }
+
+    /// POSTs a query that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql(query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The codes of a response's errors.
+pub fn error_codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Slugs of a list of objects that have a `slug`.
+pub fn slugs(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("not a list")
+        .iter()
+        .map(|item| item["slug"].as_str().expect("no slug").to_string())
+        .collect()
+}
+
+/// Declares `async fn name(backend: Backend)` tests that run on SQLite and, when configured,
+/// on PostgreSQL.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match $crate::helpers::Backend::postgres() {
+                    Some(backend) => super::$name(backend).await,
+                    None => eprintln!("skipped: set KB_TEST_DATABASE_URL to run this test on PostgreSQL"),
+                }
+            }
+        }
+    )*};
+}
