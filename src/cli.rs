@@ -1,18 +1,20 @@
-//! The command line: `serve`, `migrate`, `seed` and `schema`.
+//! The command line: `serve`, `migrate`, `seed`, `import`, `export` and `schema`.
 
-use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::TransactionTrait;
+
+use crate::kb::{self, export, KnowledgeBase};
 use crate::settings::{LogFormat, ServeSettings, StorageSettings};
 use crate::startup::Application;
-use crate::{db, graphql, kb, telemetry};
+use crate::{db, graphql, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "policy-kb",
-    version,
-    about = "A GraphQL knowledge base of poverty-governance policy",
-    propagate_version = true
-)]
+#[command(name = "policy-kb", version, about = "A GraphQL knowledge base of poverty-governance policy", propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub storage: StorageSettings,
@@ -32,35 +34,110 @@ pub enum Command {
     Serve(ServeSettings),
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load the bundled knowledge base into the database, unless it was loaded before.
+    /// Load the bundled knowledge base into the database, unless it already holds one.
     Seed,
+    /// Add knowledge-base files (named after their type: cases.yaml, regions.json, ...) to the
+    /// database, all or nothing. Entries may refer to each other and to records already there.
+    Import {
+        /// The files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write the whole knowledge base as files, one per type.
+    Export {
+        /// `json` can be imported again; `csv` is for spreadsheets; `schema` writes the JSON
+        /// Schema of the file format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// The directory to write to (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the GraphQL schema (SDL) to stdout.
+    Schema,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
     Schema,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(cli.log_format);
     match cli.command {
-        Command::Serve(serve) => {
-            Application::build(&cli.storage, &serve)
-                .await?
-                .run_until_stopped()
-                .await?
-        }
+        Command::Serve(serve) => Application::build(&cli.storage, &serve).await?.run_until_stopped().await?,
         Command::Migrate => {
             let db = db::connect(&cli.storage).await?;
             db::migrate(&db).await?;
-            println!(
-                "the database at {} is up to date",
-                db::redact(&cli.storage.database_url())
-            );
+            println!("the database at {} is up to date", db::redact(&cli.storage.database_url()));
         }
         Command::Seed => {
             let db = db::connect(&cli.storage).await?;
             db::migrate(&db).await?;
             println!("{}", kb::seed_bundled(&db).await?);
         }
+        Command::Import { files } => import(&cli.storage, &files).await?,
+        Command::Export { format, out } => export(&cli.storage, format, &out).await?,
         Command::Schema => print!("{}", graphql::sdl()),
     }
+    Ok(())
+}
+
+/// A progress bar on a terminal; nothing at all otherwise (logs and pipes stay clean).
+fn progress_bar(len: usize, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64).with_message(what.to_string());
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+async fn import(storage: &StorageSettings, files: &[PathBuf]) -> anyhow::Result<()> {
+    let mut contents = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        contents.push((path.display().to_string(), text));
+    }
+    let (knowledge, names) = KnowledgeBase::parse(contents.iter().map(|(path, text)| (path.as_str(), text.as_str())))?;
+    let db = db::connect(storage).await?;
+    db::migrate(&db).await?;
+    let bar = progress_bar(knowledge.len(), "importing");
+    let txn = db.begin().await?;
+    let report = kb::load(&txn, &knowledge, &names, &mut |n| bar.inc(n)).await;
+    bar.finish_and_clear();
+    // On error the transaction is dropped, which rolls it back: nothing was written.
+    let report = report.context("import failed; nothing was written")?;
+    txn.commit().await?;
+    println!("imported {report}");
+    Ok(())
+}
+
+async fn export(storage: &StorageSettings, format: ExportFormat, out: &std::path::Path) -> anyhow::Result<()> {
+    let files = match format {
+        ExportFormat::Schema => export::schema_files()?,
+        ExportFormat::Json | ExportFormat::Csv => {
+            let db = db::connect(storage).await?;
+            db::migrate(&db).await?;
+            let knowledge = kb::dump(&db).await?;
+            match format {
+                ExportFormat::Json => export::json_files(&knowledge)?,
+                _ => export::csv_files(&knowledge)?,
+            }
+        }
+    };
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let bar = progress_bar(files.len(), "exporting");
+    for file in &files {
+        let path = out.join(&file.name);
+        std::fs::write(&path, &file.contents).with_context(|| format!("cannot write {}", path.display()))?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!("wrote {} files to {}", files.len(), out.display());
     Ok(())
 }

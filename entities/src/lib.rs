@@ -11,6 +11,7 @@ pub mod cause_dimensions;
 pub mod causes;
 pub mod citations;
 pub mod dimensions;
+pub mod glossary_terms;
 pub mod indicators;
 pub mod kb_meta;
 pub mod measure_causes;

@@ -28,6 +28,19 @@ pub struct Model {
     pub summary_zh: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub summary_en: Option<String>,
+    /// First day of the survey, `YYYY-MM-DD`.
+    pub survey_start: Option<String>,
+    /// Last day of the survey, `YYYY-MM-DD`.
+    pub survey_end: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub sampling_zh: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub sampling_en: Option<String>,
+    pub questionnaires_issued: Option<i32>,
+    pub questionnaires_returned: Option<i32>,
+    pub questionnaires_valid: Option<i32>,
+    /// Valid questionnaires as a percentage of those issued.
+    pub valid_rate: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,12 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_knowledge_base;
+mod m20261129_000001_survey_and_glossary;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_knowledge_base::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_knowledge_base::Migration),
+            Box::new(m20261129_000001_survey_and_glossary::Migration),
+        ]
     }
 }

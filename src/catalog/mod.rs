@@ -55,6 +55,10 @@ pub async fn dimensions(db: &DatabaseConnection) -> AppResult<Vec<dimensions::Mo
         .await?)
 }
 
+pub async fn glossary(db: &DatabaseConnection) -> AppResult<Vec<entities::glossary_terms::Model>> {
+    Ok(entities::glossary_terms::Entity::find().order_by_asc(entities::glossary_terms::Column::Id).all(db).await?)
+}
+
 pub async fn sources(db: &DatabaseConnection) -> AppResult<Vec<sources::Model>> {
     Ok(sources::Entity::find()
         .order_by_asc(sources::Column::Id)

@@ -37,6 +37,7 @@ tables! {
     cases => "case",
     statistics => "statistic",
     citations => "citation",
+    glossary_terms => "glossary-term",
 }
 
 /// A one-to-many relation: the rows of `Child` whose foreign key points at a parent id.

@@ -20,10 +20,11 @@ pub enum NodeKind {
     Case,
     Statistic,
     Citation,
+    GlossaryTerm,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 10] = [
+    const ALL: [NodeKind; 11] = [
         NodeKind::Source,
         NodeKind::Region,
         NodeKind::Indicator,
@@ -34,6 +35,7 @@ impl NodeKind {
         NodeKind::Case,
         NodeKind::Statistic,
         NodeKind::Citation,
+        NodeKind::GlossaryTerm,
     ];
 
     pub fn type_name(self) -> &'static str {
@@ -48,6 +50,7 @@ impl NodeKind {
             NodeKind::Case => "Case",
             NodeKind::Statistic => "Statistic",
             NodeKind::Citation => "Citation",
+            NodeKind::GlossaryTerm => "GlossaryTerm",
         }
     }
 }

@@ -8,7 +8,7 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 
 use entities::{
-    cases, causes, citations, dimensions, indicators, measures, regions, sources, statistics,
+    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources, statistics,
     strategies,
 };
 
@@ -127,6 +127,7 @@ impl Query {
             NodeKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
             NodeKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
             NodeKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
+            NodeKind::GlossaryTerm => load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await,
         }
     }
 
@@ -148,6 +149,15 @@ impl Query {
             .into_iter()
             .map(Dimension)
             .collect())
+    }
+
+    /// Chinese policy terms and how the English texts render them, in the order of the source.
+    async fn glossary(&self, ctx: &Context<'_>) -> Result<Vec<GlossaryTerm>> {
+        Ok(catalog::glossary(db(ctx)).await.extend()?.into_iter().map(GlossaryTerm).collect())
+    }
+
+    async fn glossary_term(&self, ctx: &Context<'_>, slug: String) -> Result<Option<GlossaryTerm>> {
+        lookup::<glossary_terms::Entity, _>(ctx, &slug).await
     }
 
     /// The documents the knowledge base is built from.

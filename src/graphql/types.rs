@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject, ID};
 use sea_orm::EntityTrait;
 
 use entities::{
-    cases, causes, citations, dimensions, indicators, measures, regions, sources, statistics,
+    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources, statistics,
     strategies,
 };
 
@@ -70,6 +70,7 @@ pub enum Node {
     Case(Case),
     Statistic(Statistic),
     Citation(Citation),
+    GlossaryTerm(GlossaryTerm),
 }
 
 async fn one<E: Table, T: From<E::Model>>(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<T>>
@@ -140,6 +141,7 @@ wrappers!(
     Case(cases),
     Statistic(statistics),
     Citation(citations),
+    GlossaryTerm(glossary_terms),
 );
 
 /// A document that facts come from.
@@ -173,6 +175,66 @@ impl Source {
     /// What the document is and how its evidence was gathered.
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// The field survey behind the document, if it reports one.
+    async fn survey(&self) -> Option<Survey> {
+        let s = &self.0;
+        Some(Survey {
+            start: s.survey_start.clone()?,
+            end: s.survey_end.clone()?,
+            sampling: Text::maybe(&s.sampling_zh, &s.sampling_en)?,
+            questionnaires_issued: s.questionnaires_issued?,
+            questionnaires_returned: s.questionnaires_returned?,
+            questionnaires_valid: s.questionnaires_valid?,
+            valid_rate: s.valid_rate?,
+        })
+    }
+}
+
+/// How a source's evidence was gathered.
+#[derive(SimpleObject)]
+pub struct Survey {
+    /// First day, `YYYY-MM-DD`.
+    start: String,
+    /// Last day, `YYYY-MM-DD`.
+    end: String,
+    /// How the surveyed places and people were chosen.
+    sampling: Text,
+    questionnaires_issued: i32,
+    questionnaires_returned: i32,
+    questionnaires_valid: i32,
+    /// Valid questionnaires as a percentage of those issued.
+    valid_rate: f64,
+}
+
+/// A Chinese policy term, its pinyin, and the English rendering the knowledge base uses for it.
+#[Object]
+impl GlossaryTerm {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::GlossaryTerm, self.0.id).encode()
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The term as the source writes it, such as 等靠要.
+    async fn term(&self) -> &str {
+        &self.0.term
+    }
+    async fn pinyin(&self) -> &str {
+        &self.0.pinyin
+    }
+    /// The rendering used throughout the English texts.
+    async fn english(&self) -> &str {
+        &self.0.english
+    }
+    async fn explanation(&self) -> Text {
+        Text::of(&self.0.explanation_zh, &self.0.explanation_en)
+    }
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        cited::<glossary_terms::Entity>(ctx, self.0.id).await
     }
 }
 

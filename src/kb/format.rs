@@ -2,10 +2,11 @@
 //! `data/kb/README.md` and `data/kb/schema.json`). One file per type; each is a list of entries.
 //! References between entries are by slug.
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// A text in both languages.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub zh: String,
@@ -13,7 +14,7 @@ pub struct Text {
 }
 
 /// A reference to another entry, optionally with the reason for the link.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum Link {
     Slug(String),
@@ -36,130 +37,187 @@ impl Link {
 }
 
 /// The passage of a source that supports an entry.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CitationEntry {
     /// The source's slug; may be left out while the knowledge base has exactly one source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub section: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub figure: Option<i32>,
     /// `zh` is verbatim from the source (at most 200 characters); `en` renders it in English.
     pub excerpt: Text,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceEntry {
     pub slug: String,
     pub title: Text,
     pub authors: Text,
     pub institution: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i32>,
     pub citation: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<SurveyEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+/// How a source's evidence was gathered.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyEntry {
+    /// First day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub end: String,
+    pub sampling: Text,
+    pub questionnaires_issued: i32,
+    pub questionnaires_returned: i32,
+    pub questionnaires_valid: i32,
+    /// Valid questionnaires as a percentage of those issued, as the source states it.
+    pub valid_rate: f64,
+}
+
+/// A Chinese policy term and how the English texts render it.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryEntry {
+    pub slug: String,
+    pub term: String,
+    pub pinyin: String,
+    pub english: String,
+    pub explanation: Text,
+    pub citations: Vec<CitationEntry>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionEntry {
     pub slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     pub level: String,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<IndicatorEntry>,
     pub citations: Vec<CitationEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorEntry {
     pub slug: String,
     pub name: Text,
     pub value: f64,
     pub unit: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DimensionEntry {
     pub slug: String,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CauseEntry {
     pub slug: String,
     /// The group this factor belongs to; none for a group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dimensions: Vec<Link>,
     pub citations: Vec<CitationEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyEntry {
     pub slug: String,
     pub position: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension: Option<String>,
     pub name: Text,
     pub aim: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureEntry {
     pub slug: String,
     pub strategy: String,
     pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub causes: Vec<Link>,
     pub citations: Vec<CitationEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseEntry {
     pub slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i32>,
     pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcomes: Option<Text>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measures: Vec<Link>,
     pub citations: Vec<CitationEntry>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatisticEntry {
     pub slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub figure: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<Text>,
     pub label: Text,
     pub value: f64,
     pub unit: Text,
     /// `helpers` or `poor-households`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub respondent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub citations: Vec<CitationEntry>,
 }
@@ -175,4 +233,5 @@ pub struct KnowledgeBase {
     pub measures: Vec<MeasureEntry>,
     pub cases: Vec<CaseEntry>,
     pub statistics: Vec<StatisticEntry>,
+    pub glossary: Vec<GlossaryEntry>,
 }

@@ -12,8 +12,8 @@ use sea_orm::{
 
 use entities::*;
 
-use super::format::{CitationEntry, KnowledgeBase, Link, Text};
-use super::KbError;
+use super::format::{CitationEntry, KnowledgeBase, Link, SurveyEntry, Text};
+use super::{FileNames, KbError};
 use crate::catalog::Table;
 use crate::domain::{Respondent, Slug};
 
@@ -34,30 +34,28 @@ pub struct LoadReport {
     pub statistics: usize,
     pub citations: usize,
     pub links: usize,
+    pub glossary: usize,
 }
 
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} sources, {} regions, {} indicators, {} dimensions, {} causes, {} strategies, {} measures, {} cases, {} statistics, {} citations, {} links",
-            self.sources, self.regions, self.indicators, self.dimensions, self.causes, self.strategies, self.measures, self.cases, self.statistics, self.citations, self.links
+            "{} sources, {} regions, {} indicators, {} dimensions, {} causes, {} strategies, {} measures, {} cases, {} statistics, {} glossary terms, {} citations, {} links",
+            self.sources, self.regions, self.indicators, self.dimensions, self.causes, self.strategies, self.measures, self.cases, self.statistics, self.glossary, self.citations, self.links
         )
     }
 }
 
 /// Where an entry stands, for error messages.
-struct At<'a> {
-    file: &'a str,
+struct At {
+    file: String,
     entry: String,
 }
 
-impl At<'_> {
-    fn new<'a>(file: &'a str, kind: &str, slug: &str) -> At<'a> {
-        At {
-            file,
-            entry: format!("{kind} '{slug}'"),
-        }
+impl At {
+    fn new(file: &str, kind: &str, slug: &str) -> At {
+        At { file: file.to_string(), entry: format!("{kind} '{slug}'") }
     }
 
     fn err(&self, field: impl Into<String>, message: impl Into<String>) -> KbError {
@@ -139,6 +137,7 @@ impl Ids {
             slugs::<cases::Entity, C>(db).await?,
             slugs::<statistics::Entity, C>(db).await?,
             slugs::<citations::Entity, C>(db).await?,
+            slugs::<glossary_terms::Entity, C>(db).await?,
         ]
         .into_iter()
         .collect();
@@ -201,6 +200,9 @@ struct Writer<'a, C> {
     report: LoadReport,
 }
 
+/// Called once per entry written, for progress bars.
+pub type Progress<'a> = dyn FnMut(u64) + Send + 'a;
+
 /// Inserts a new row and returns its id.
 async fn insert<A, C>(db: &C, row: A) -> Result<i32, KbError>
 where
@@ -216,7 +218,7 @@ where
 impl<C: ConnectionTrait> Writer<'_, C> {
     async fn citations<E: Table>(
         &mut self,
-        at: &At<'_>,
+        at: &At,
         entity_id: i32,
         entity_slug: &str,
         entries: &[CitationEntry],
@@ -288,7 +290,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     /// Writes the rows of a link table, checking each referenced slug.
     async fn links<T: Table, A>(
         &mut self,
-        at: &At<'_>,
+        at: &At,
         field: &str,
         links: &[Link],
         row: impl Fn(i32, Option<String>, Option<String>) -> A,
@@ -322,8 +324,9 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 }
 
-/// Validates and writes every entry of `kb`; run it inside a transaction.
-pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<LoadReport, KbError> {
+/// Validates and writes every entry of `kb`; run it inside a transaction. `progress` hears of
+/// each entry written.
+pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase, files: &FileNames, progress: &mut Progress<'_>) -> Result<LoadReport, KbError> {
     let mut w = Writer {
         db,
         ids: Ids::existing(db).await?,
@@ -331,7 +334,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
     };
 
     for entry in &kb.sources {
-        let at = At::new("sources.yaml", "source", &entry.slug);
+        let at = At::new(&files.of("sources"), "source", &entry.slug);
         let slug = w.ids.claim::<sources::Entity>(&at, &entry.slug)?;
         let (title_zh, title_en) = at.text("title", &entry.title)?;
         let (authors_zh, authors_en) = at.text("authors", &entry.authors)?;
@@ -353,14 +356,20 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
             citation_en: Set(citation_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
+        };
+        let row = match &entry.survey {
+            Some(survey) => with_survey(&at, row, survey)?,
+            None => row,
         };
         let id = insert(db, row).await?;
         w.ids.insert::<sources::Entity>(slug, id);
         w.report.sources += 1;
+        progress(1);
     }
 
     for entry in &kb.dimensions {
-        let at = At::new("dimensions.yaml", "dimension", &entry.slug);
+        let at = At::new(&files.of("dimensions"), "dimension", &entry.slug);
         let slug = w.ids.claim::<dimensions::Entity>(&at, &entry.slug)?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
@@ -378,13 +387,14 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
         w.citations::<dimensions::Entity>(&at, id, &slug, &entry.citations)
             .await?;
         w.report.dimensions += 1;
+        progress(1);
     }
 
     // Regions and causes are trees: insert every row first, then point children at parents,
     // so that an entry may name a parent defined further down the file.
     let mut region_parents = Vec::new();
     for entry in &kb.regions {
-        let at = At::new("regions.yaml", "region", &entry.slug);
+        let at = At::new(&files.of("regions"), "region", &entry.slug);
         let slug = w.ids.claim::<regions::Entity>(&at, &entry.slug)?;
         if entry.level.trim().is_empty() {
             return Err(at.err("level", "the level is missing"));
@@ -411,9 +421,10 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
             .await?;
         region_parents.push((id, entry));
         w.report.regions += 1;
+        progress(1);
     }
     for (id, entry) in region_parents {
-        let at = At::new("regions.yaml", "region", &entry.slug);
+        let at = At::new(&files.of("regions"), "region", &entry.slug);
         if let Some(parent) =
             w.ids
                 .resolve_optional::<regions::Entity>(&at, "parent", &entry.parent)?
@@ -428,7 +439,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
                 .await?;
         }
         for indicator in &entry.indicators {
-            let at = At::new("regions.yaml", "indicator", &indicator.slug);
+            let at = At::new(&files.of("regions"), "indicator", &indicator.slug);
             let slug = w.ids.claim::<indicators::Entity>(&at, &indicator.slug)?;
             let (name_zh, name_en) = at.text("name", &indicator.name)?;
             let (unit_zh, unit_en) = at.text("unit", &indicator.unit)?;
@@ -453,12 +464,13 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
             w.citations::<indicators::Entity>(&at, indicator_id, &slug, &indicator.citations)
                 .await?;
             w.report.indicators += 1;
+            progress(1);
         }
     }
 
     let mut cause_parents = Vec::new();
     for entry in &kb.causes {
-        let at = At::new("causes.yaml", "cause", &entry.slug);
+        let at = At::new(&files.of("causes"), "cause", &entry.slug);
         let slug = w.ids.claim::<causes::Entity>(&at, &entry.slug)?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
@@ -490,9 +502,10 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
         .await?;
         cause_parents.push((id, entry));
         w.report.causes += 1;
+        progress(1);
     }
     for (id, entry) in cause_parents {
-        let at = At::new("causes.yaml", "cause", &entry.slug);
+        let at = At::new(&files.of("causes"), "cause", &entry.slug);
         if let Some(parent) =
             w.ids
                 .resolve_optional::<causes::Entity>(&at, "parent", &entry.parent)?
@@ -509,7 +522,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
     }
 
     for entry in &kb.strategies {
-        let at = At::new("strategies.yaml", "strategy", &entry.slug);
+        let at = At::new(&files.of("strategies"), "strategy", &entry.slug);
         let slug = w.ids.claim::<strategies::Entity>(&at, &entry.slug)?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (aim_zh, aim_en) = at.text("aim", &entry.aim)?;
@@ -536,10 +549,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
         w.citations::<strategies::Entity>(&at, id, &slug, &entry.citations)
             .await?;
         w.report.strategies += 1;
+        progress(1);
     }
 
     for entry in &kb.measures {
-        let at = At::new("measures.yaml", "measure", &entry.slug);
+        let at = At::new(&files.of("measures"), "measure", &entry.slug);
         let slug = w.ids.claim::<measures::Entity>(&at, &entry.slug)?;
         let (title_zh, title_en) = at.text("title", &entry.title)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
@@ -574,10 +588,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
         )
         .await?;
         w.report.measures += 1;
+        progress(1);
     }
 
     for entry in &kb.cases {
-        let at = At::new("cases.yaml", "case", &entry.slug);
+        let at = At::new(&files.of("cases"), "case", &entry.slug);
         let slug = w.ids.claim::<cases::Entity>(&at, &entry.slug)?;
         let (title_zh, title_en) = at.text("title", &entry.title)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
@@ -619,10 +634,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
         )
         .await?;
         w.report.cases += 1;
+        progress(1);
     }
 
     for entry in &kb.statistics {
-        let at = At::new("statistics.yaml", "statistic", &entry.slug);
+        let at = At::new(&files.of("statistics"), "statistic", &entry.slug);
         let slug = w.ids.claim::<statistics::Entity>(&at, &entry.slug)?;
         let (series_zh, series_en) = at.optional_text("series", &entry.series)?;
         let (label_zh, label_en) = at.text("label", &entry.label)?;
@@ -680,7 +696,75 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase) -> Result<Load
         w.citations::<statistics::Entity>(&at, id, &slug, &entry.citations)
             .await?;
         w.report.statistics += 1;
+        progress(1);
+    }
+
+    for entry in &kb.glossary {
+        let at = At::new(&files.of("glossary"), "glossary term", &entry.slug);
+        let slug = w.ids.claim::<glossary_terms::Entity>(&at, &entry.slug)?;
+        for (field, value) in [("term", &entry.term), ("pinyin", &entry.pinyin), ("english", &entry.english)] {
+            if value.trim().is_empty() {
+                return Err(at.err(field, "must not be empty"));
+            }
+        }
+        let (explanation_zh, explanation_en) = at.text("explanation", &entry.explanation)?;
+        let row = glossary_terms::ActiveModel {
+            id: NotSet,
+            slug: Set(slug.clone()),
+            version: Set(1),
+            term: Set(entry.term.trim().to_string()),
+            pinyin: Set(entry.pinyin.trim().to_string()),
+            english: Set(entry.english.trim().to_string()),
+            explanation_zh: Set(explanation_zh),
+            explanation_en: Set(explanation_en),
+        };
+        let id = insert(db, row).await?;
+        w.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
+        w.citations::<glossary_terms::Entity>(&at, id, &slug, &entry.citations).await?;
+        w.report.glossary += 1;
+        progress(1);
     }
 
     Ok(w.report)
+}
+
+/// Checks a source's survey block and sets its columns.
+fn with_survey(at: &At, mut row: sources::ActiveModel, survey: &SurveyEntry) -> Result<sources::ActiveModel, KbError> {
+    for (field, date) in [("survey.start", &survey.start), ("survey.end", &survey.end)] {
+        if !is_iso_date(date) {
+            return Err(at.err(field, format!("'{date}' is not a date of the form YYYY-MM-DD")));
+        }
+    }
+    if survey.start > survey.end {
+        return Err(at.err("survey.end", "the survey ends before it starts"));
+    }
+    let (issued, returned, valid) = (survey.questionnaires_issued, survey.questionnaires_returned, survey.questionnaires_valid);
+    if !(0 <= valid && valid <= returned && returned <= issued) {
+        return Err(at.err("survey.questionnaires_valid", "expected 0 <= valid <= returned <= issued"));
+    }
+    if !(0.0..=100.0).contains(&survey.valid_rate) {
+        return Err(at.err("survey.valid_rate", "a percentage lies between 0 and 100"));
+    }
+    let (sampling_zh, sampling_en) = at.text("survey.sampling", &survey.sampling)?;
+    row.survey_start = Set(Some(survey.start.clone()));
+    row.survey_end = Set(Some(survey.end.clone()));
+    row.sampling_zh = Set(Some(sampling_zh));
+    row.sampling_en = Set(Some(sampling_en));
+    row.questionnaires_issued = Set(Some(issued));
+    row.questionnaires_returned = Set(Some(returned));
+    row.questionnaires_valid = Set(Some(valid));
+    row.valid_rate = Set(Some(survey.valid_rate));
+    Ok(row)
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_iso_date(raw: &str) -> bool {
+    let parts: Vec<&str> = raw.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            let number = |s: &str| s.parse::<u32>().ok();
+            matches!((number(y), number(m), number(d)), (Some(1900..=2100), Some(1..=12), Some(1..=31)))
+        }
+        _ => false,
+    }
 }

@@ -1,37 +1,35 @@
 //! The knowledge base as files: the bundled one (compiled into the binary from `data/kb/`),
 //! reading and validating files, and writing them to the database in one transaction.
 
+mod dump;
+pub mod export;
 mod format;
 mod load;
 
 use std::fmt;
 
 pub use format::*;
-pub use load::{load, LoadReport};
+pub use dump::dump;
+pub use load::{load, LoadReport, Progress};
 
 use entities::kb_meta;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
 
 /// The files of the bundled knowledge base, in the order they are read.
-const BUNDLED: [(&str, &str); 8] = [
+const BUNDLED: [(&str, &str); 9] = [
     ("sources.yaml", include_str!("../../data/kb/sources.yaml")),
     ("regions.yaml", include_str!("../../data/kb/regions.yaml")),
-    (
-        "dimensions.yaml",
-        include_str!("../../data/kb/dimensions.yaml"),
-    ),
+    ("dimensions.yaml", include_str!("../../data/kb/dimensions.yaml")),
     ("causes.yaml", include_str!("../../data/kb/causes.yaml")),
-    (
-        "strategies.yaml",
-        include_str!("../../data/kb/strategies.yaml"),
-    ),
+    ("strategies.yaml", include_str!("../../data/kb/strategies.yaml")),
     ("measures.yaml", include_str!("../../data/kb/measures.yaml")),
     ("cases.yaml", include_str!("../../data/kb/cases.yaml")),
-    (
-        "statistics.yaml",
-        include_str!("../../data/kb/statistics.yaml"),
-    ),
+    ("statistics.yaml", include_str!("../../data/kb/statistics.yaml")),
+    ("glossary.yaml", include_str!("../../data/kb/glossary.yaml")),
 ];
+
+/// The types of entries, by the file stem that holds them (`cases.yaml`, `cases.json`).
+pub const FILE_STEMS: [&str; 9] = ["sources", "regions", "dimensions", "causes", "strategies", "measures", "cases", "statistics", "glossary"];
 
 /// The `kb_meta` key that records that the bundled knowledge base was loaded.
 const BUNDLED_MARKER: &str = "bundled-kb-loaded";
@@ -51,22 +49,11 @@ pub enum KbError {
         message: String,
     },
     /// The file name does not say which type of entries it holds.
-    #[error("{file}: unknown file; name it after its type: {}", KNOWN_FILES.join(", "))]
+    #[error("{file}: unknown file; name it after the type of its entries ({}), ending in .yaml, .yml or .json", FILE_STEMS.join(", "))]
     UnknownFile { file: String },
     #[error("database error while loading the knowledge base")]
     Database(#[from] sea_orm::DbErr),
 }
-
-const KNOWN_FILES: [&str; 8] = [
-    "sources.yaml",
-    "regions.yaml",
-    "dimensions.yaml",
-    "causes.yaml",
-    "strategies.yaml",
-    "measures.yaml",
-    "cases.yaml",
-    "statistics.yaml",
-];
 
 fn parse_list<T: serde::de::DeserializeOwned>(
     file: &str,
@@ -81,35 +68,64 @@ fn parse_list<T: serde::de::DeserializeOwned>(
 }
 
 impl KnowledgeBase {
-    /// Reads files named after their type (`cases.yaml`, ...; a directory part is ignored).
-    pub fn parse<'a>(
-        files: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<KnowledgeBase, KbError> {
+    /// Reads files named after the type of their entries (`cases.yaml`, `regions.json`, ...;
+    /// a directory part is ignored). JSON is read as the YAML subset it is.
+    pub fn parse<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(KnowledgeBase, FileNames), KbError> {
         let mut kb = KnowledgeBase::default();
+        let mut names = FileNames::default();
         for (path, contents) in files {
-            let name = path.rsplit('/').next().unwrap_or(path);
-            match name {
-                "sources.yaml" => kb.sources.extend(parse_list(path, contents)?),
-                "regions.yaml" => kb.regions.extend(parse_list(path, contents)?),
-                "dimensions.yaml" => kb.dimensions.extend(parse_list(path, contents)?),
-                "causes.yaml" => kb.causes.extend(parse_list(path, contents)?),
-                "strategies.yaml" => kb.strategies.extend(parse_list(path, contents)?),
-                "measures.yaml" => kb.measures.extend(parse_list(path, contents)?),
-                "cases.yaml" => kb.cases.extend(parse_list(path, contents)?),
-                "statistics.yaml" => kb.statistics.extend(parse_list(path, contents)?),
-                _ => {
-                    return Err(KbError::UnknownFile {
-                        file: path.to_string(),
-                    })
-                }
+            let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+            let stem = [".yaml", ".yml", ".json"].iter().find_map(|ext| name.strip_suffix(ext));
+            if let Some(stem) = stem {
+                names.add(stem, path);
+            }
+            match stem {
+                Some("sources") => kb.sources.extend(parse_list(path, contents)?),
+                Some("regions") => kb.regions.extend(parse_list(path, contents)?),
+                Some("dimensions") => kb.dimensions.extend(parse_list(path, contents)?),
+                Some("causes") => kb.causes.extend(parse_list(path, contents)?),
+                Some("strategies") => kb.strategies.extend(parse_list(path, contents)?),
+                Some("measures") => kb.measures.extend(parse_list(path, contents)?),
+                Some("cases") => kb.cases.extend(parse_list(path, contents)?),
+                Some("statistics") => kb.statistics.extend(parse_list(path, contents)?),
+                Some("glossary") => kb.glossary.extend(parse_list(path, contents)?),
+                _ => return Err(KbError::UnknownFile { file: path.to_string() }),
             }
         }
-        Ok(kb)
+        Ok((kb, names))
+    }
+
+    /// Every entry, counted: what a progress bar measures.
+    pub fn len(&self) -> usize {
+        let nested: usize = self.regions.iter().map(|region| region.indicators.len()).sum();
+        self.sources.len() + self.regions.len() + nested + self.dimensions.len() + self.causes.len() + self.strategies.len() + self.measures.len() + self.cases.len() + self.statistics.len() + self.glossary.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The knowledge base that ships with policy-kb.
     pub fn bundled() -> Result<KnowledgeBase, KbError> {
-        KnowledgeBase::parse(BUNDLED)
+        KnowledgeBase::parse(BUNDLED).map(|(kb, _)| kb)
+    }
+}
+
+/// The files entries were read from, by type, for error messages; `cases.yaml` and so on when
+/// nothing else is known.
+#[derive(Clone, Debug, Default)]
+pub struct FileNames(std::collections::HashMap<String, Vec<String>>);
+
+impl FileNames {
+    fn add(&mut self, stem: &str, path: &str) {
+        self.0.entry(stem.to_string()).or_default().push(path.to_string());
+    }
+
+    pub fn of(&self, stem: &str) -> String {
+        match self.0.get(stem) {
+            Some(paths) => paths.join(" or "),
+            None => format!("{stem}.yaml"),
+        }
     }
 }
 
@@ -144,6 +160,9 @@ pub async fn seed_bundled(db: &DatabaseConnection) -> Result<SeedOutcome, KbErro
     }
     let kb = KnowledgeBase::bundled()?;
     let txn = db.begin().await?;
+    // A database that already holds records (imported by hand) keeps them: it is marked as
+    // seeded without loading the bundle on top.
+    let has_records = entities::sources::Entity::find().one(&txn).await?.is_some();
     let marker = kb_meta::ActiveModel {
         key: Set(BUNDLED_MARKER.to_string()),
         value: Set(env!("CARGO_PKG_VERSION").to_string()),
@@ -156,7 +175,11 @@ pub async fn seed_bundled(db: &DatabaseConnection) -> Result<SeedOutcome, KbErro
             None => Err(err.into()),
         };
     }
-    let report = load(&txn, &kb).await?;
+    if has_records {
+        txn.commit().await?;
+        return Ok(SeedOutcome::AlreadyLoaded);
+    }
+    let report = load(&txn, &kb, &FileNames::default(), &mut |_| ()).await?;
     txn.commit().await?;
     Ok(SeedOutcome::Loaded(report))
 }

@@ -1,0 +1,235 @@
+//! Reading the whole knowledge base back out of the database, in the file format, so that an
+//! export can be imported into an empty database and reproduce it.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+
+use entities::*;
+
+use super::format::*;
+use super::KbError;
+use crate::catalog::Table;
+
+fn text(zh: &str, en: &str) -> Text {
+    Text { zh: zh.to_string(), en: en.to_string() }
+}
+
+fn maybe(zh: &Option<String>, en: &Option<String>) -> Option<Text> {
+    match (zh, en) {
+        (Some(zh), Some(en)) => Some(text(zh, en)),
+        _ => None,
+    }
+}
+
+fn link(slug: &str, zh: &Option<String>, en: &Option<String>) -> Link {
+    match maybe(zh, en) {
+        Some(rationale) => Link::Explained { slug: slug.to_string(), rationale },
+        None => Link::Slug(slug.to_string()),
+    }
+}
+
+async fn all<E: Table, C: ConnectionTrait>(db: &C) -> Result<Vec<E::Model>, KbError> {
+    Ok(E::find().order_by_asc(E::id_column()).all(db).await?)
+}
+
+fn slugs<E: Table>(rows: &[E::Model]) -> HashMap<i32, String> {
+    rows.iter().map(|row| (E::id_of(row), E::slug_of(row).to_string())).collect()
+}
+
+struct Citations {
+    by_entity: HashMap<(String, i32), Vec<CitationEntry>>,
+}
+
+impl Citations {
+    async fn load<C: ConnectionTrait>(db: &C, sources: &HashMap<i32, String>) -> Result<Citations, KbError> {
+        let mut by_entity: HashMap<(String, i32), Vec<CitationEntry>> = HashMap::new();
+        for row in all::<citations::Entity, C>(db).await? {
+            by_entity.entry((row.entity_type.clone(), row.entity_id)).or_default().push(CitationEntry {
+                // Written out always, so that an export stays importable next to other sources.
+                source: sources.get(&row.source_id).cloned(),
+                section: text(&row.section_zh, &row.section_en),
+                figure: row.figure,
+                excerpt: text(&row.excerpt_zh, &row.excerpt_en),
+            });
+        }
+        Ok(Citations { by_entity })
+    }
+
+    fn of<E: Table>(&mut self, id: i32) -> Vec<CitationEntry> {
+        self.by_entity.remove(&(E::KIND.to_string(), id)).unwrap_or_default()
+    }
+}
+
+fn slug_of(slugs: &HashMap<i32, String>, id: Option<i32>) -> Option<String> {
+    id.and_then(|id| slugs.get(&id).cloned())
+}
+
+/// The whole knowledge base, in id order.
+pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> {
+    let sources = all::<sources::Entity, C>(db).await?;
+    let regions = all::<regions::Entity, C>(db).await?;
+    let dimensions = all::<dimensions::Entity, C>(db).await?;
+    let causes = all::<causes::Entity, C>(db).await?;
+    let strategies = all::<strategies::Entity, C>(db).await?;
+    let measures = all::<measures::Entity, C>(db).await?;
+    let cases = all::<cases::Entity, C>(db).await?;
+    let (source_slugs, region_slugs, dimension_slugs, cause_slugs, strategy_slugs, measure_slugs) =
+        (slugs::<sources::Entity>(&sources), slugs::<regions::Entity>(&regions), slugs::<dimensions::Entity>(&dimensions), slugs::<causes::Entity>(&causes), slugs::<strategies::Entity>(&strategies), slugs::<measures::Entity>(&measures));
+    let mut cited = Citations::load(db, &source_slugs).await?;
+
+    let mut indicators_of: HashMap<i32, Vec<IndicatorEntry>> = HashMap::new();
+    for row in all::<indicators::Entity, C>(db).await? {
+        let entry = IndicatorEntry {
+            citations: cited.of::<indicators::Entity>(row.id),
+            slug: row.slug,
+            name: text(&row.name_zh, &row.name_en),
+            value: row.value,
+            unit: text(&row.unit_zh, &row.unit_en),
+            year: row.year,
+            note: maybe(&row.note_zh, &row.note_en),
+        };
+        indicators_of.entry(row.region_id).or_default().push(entry);
+    }
+    let mut dimensions_of: HashMap<i32, Vec<Link>> = HashMap::new();
+    for row in cause_dimensions::Entity::find().order_by_asc(cause_dimensions::Column::CauseId).order_by_asc(cause_dimensions::Column::DimensionId).all(db).await? {
+        if let Some(slug) = dimension_slugs.get(&row.dimension_id) {
+            dimensions_of.entry(row.cause_id).or_default().push(link(slug, &row.rationale_zh, &row.rationale_en));
+        }
+    }
+    let mut causes_of: HashMap<i32, Vec<Link>> = HashMap::new();
+    for row in measure_causes::Entity::find().order_by_asc(measure_causes::Column::MeasureId).order_by_asc(measure_causes::Column::CauseId).all(db).await? {
+        if let Some(slug) = cause_slugs.get(&row.cause_id) {
+            causes_of.entry(row.measure_id).or_default().push(link(slug, &row.rationale_zh, &row.rationale_en));
+        }
+    }
+    let mut measures_of: HashMap<i32, Vec<Link>> = HashMap::new();
+    for row in case_measures::Entity::find().order_by_asc(case_measures::Column::CaseId).order_by_asc(case_measures::Column::MeasureId).all(db).await? {
+        if let Some(slug) = measure_slugs.get(&row.measure_id) {
+            measures_of.entry(row.case_id).or_default().push(link(slug, &row.rationale_zh, &row.rationale_en));
+        }
+    }
+
+    Ok(KnowledgeBase {
+        sources: sources
+            .into_iter()
+            .map(|row| SourceEntry {
+                survey: survey(&row),
+                slug: row.slug,
+                title: text(&row.title_zh, &row.title_en),
+                authors: text(&row.authors_zh, &row.authors_en),
+                institution: text(&row.institution_zh, &row.institution_en),
+                year: row.year,
+                citation: text(&row.citation_zh, &row.citation_en),
+                summary: maybe(&row.summary_zh, &row.summary_en),
+            })
+            .collect(),
+        regions: regions
+            .into_iter()
+            .map(|row| RegionEntry {
+                parent: slug_of(&region_slugs, row.parent_id),
+                indicators: indicators_of.remove(&row.id).unwrap_or_default(),
+                citations: cited.of::<regions::Entity>(row.id),
+                slug: row.slug,
+                level: row.level,
+                name: text(&row.name_zh, &row.name_en),
+                zone: maybe(&row.zone_zh, &row.zone_en),
+                summary: maybe(&row.summary_zh, &row.summary_en),
+            })
+            .collect(),
+        dimensions: dimensions
+            .into_iter()
+            .map(|row| DimensionEntry { citations: cited.of::<dimensions::Entity>(row.id), slug: row.slug, name: text(&row.name_zh, &row.name_en), summary: maybe(&row.summary_zh, &row.summary_en) })
+            .collect(),
+        causes: causes
+            .into_iter()
+            .map(|row| CauseEntry {
+                parent: slug_of(&cause_slugs, row.parent_id),
+                dimensions: dimensions_of.remove(&row.id).unwrap_or_default(),
+                citations: cited.of::<causes::Entity>(row.id),
+                slug: row.slug,
+                name: text(&row.name_zh, &row.name_en),
+                summary: maybe(&row.summary_zh, &row.summary_en),
+            })
+            .collect(),
+        strategies: strategies
+            .into_iter()
+            .map(|row| StrategyEntry {
+                dimension: slug_of(&dimension_slugs, row.dimension_id),
+                citations: cited.of::<strategies::Entity>(row.id),
+                slug: row.slug,
+                position: row.position,
+                name: text(&row.name_zh, &row.name_en),
+                aim: text(&row.aim_zh, &row.aim_en),
+                summary: maybe(&row.summary_zh, &row.summary_en),
+            })
+            .collect(),
+        measures: measures
+            .into_iter()
+            .map(|row| MeasureEntry {
+                strategy: strategy_slugs.get(&row.strategy_id).cloned().unwrap_or_default(),
+                causes: causes_of.remove(&row.id).unwrap_or_default(),
+                citations: cited.of::<measures::Entity>(row.id),
+                slug: row.slug,
+                title: text(&row.title_zh, &row.title_en),
+                summary: maybe(&row.summary_zh, &row.summary_en),
+            })
+            .collect(),
+        cases: cases
+            .into_iter()
+            .map(|row| CaseEntry {
+                region: slug_of(&region_slugs, row.region_id),
+                measures: measures_of.remove(&row.id).unwrap_or_default(),
+                citations: cited.of::<cases::Entity>(row.id),
+                slug: row.slug,
+                year: row.year,
+                title: text(&row.title_zh, &row.title_en),
+                summary: maybe(&row.summary_zh, &row.summary_en),
+                actions: maybe(&row.actions_zh, &row.actions_en),
+                outcomes: maybe(&row.outcomes_zh, &row.outcomes_en),
+            })
+            .collect(),
+        statistics: all::<statistics::Entity, C>(db)
+            .await?
+            .into_iter()
+            .map(|row| StatisticEntry {
+                cause: slug_of(&cause_slugs, row.cause_id),
+                dimension: slug_of(&dimension_slugs, row.dimension_id),
+                region: slug_of(&region_slugs, row.region_id),
+                citations: cited.of::<statistics::Entity>(row.id),
+                slug: row.slug,
+                figure: row.figure,
+                series: maybe(&row.series_zh, &row.series_en),
+                label: text(&row.label_zh, &row.label_en),
+                value: row.value,
+                unit: text(&row.unit_zh, &row.unit_en),
+                respondent: row.respondent,
+                sample: row.sample,
+            })
+            .collect(),
+        glossary: all::<glossary_terms::Entity, C>(db)
+            .await?
+            .into_iter()
+            .map(|row| GlossaryEntry {
+                citations: cited.of::<glossary_terms::Entity>(row.id),
+                slug: row.slug,
+                term: row.term,
+                pinyin: row.pinyin,
+                english: row.english,
+                explanation: text(&row.explanation_zh, &row.explanation_en),
+            })
+            .collect(),
+    })
+}
+
+fn survey(row: &sources::Model) -> Option<SurveyEntry> {
+    Some(SurveyEntry {
+        start: row.survey_start.clone()?,
+        end: row.survey_end.clone()?,
+        sampling: maybe(&row.sampling_zh, &row.sampling_en)?,
+        questionnaires_issued: row.questionnaires_issued?,
+        questionnaires_returned: row.questionnaires_returned?,
+        questionnaires_valid: row.questionnaires_valid?,
+        valid_rate: row.valid_rate?,
+    })
+}

@@ -1,0 +1,141 @@
+//! Writing a knowledge base out as files: JSON in the import format (a lossless round trip), or
+//! CSV for spreadsheets (one file per type, plus `indicators.csv` and `citations.csv`; link
+//! rationales are left out, so CSV is for reading, not for importing back).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::format::KnowledgeBase;
+
+/// A file to write: its name and contents.
+pub struct ExportFile {
+    pub name: String,
+    pub contents: String,
+}
+
+fn entries<T: Serialize>(items: &[T]) -> Vec<Value> {
+    items.iter().map(|item| serde_json::to_value(item).unwrap_or(Value::Null)).collect()
+}
+
+/// The entries of each type, by file stem, as JSON values.
+fn by_type(kb: &KnowledgeBase) -> Vec<(&'static str, Vec<Value>)> {
+    vec![
+        ("sources", entries(&kb.sources)),
+        ("regions", entries(&kb.regions)),
+        ("dimensions", entries(&kb.dimensions)),
+        ("causes", entries(&kb.causes)),
+        ("strategies", entries(&kb.strategies)),
+        ("measures", entries(&kb.measures)),
+        ("cases", entries(&kb.cases)),
+        ("statistics", entries(&kb.statistics)),
+        ("glossary", entries(&kb.glossary)),
+    ]
+}
+
+/// One pretty JSON file per type, importable as it is.
+pub fn json_files(kb: &KnowledgeBase) -> Result<Vec<ExportFile>, serde_json::Error> {
+    by_type(kb)
+        .into_iter()
+        .map(|(stem, entries)| Ok(ExportFile { name: format!("{stem}.json"), contents: serde_json::to_string_pretty(&entries)? + "\n" }))
+        .collect()
+}
+
+/// One CSV file per type, with nested texts as `field.zh`/`field.en` columns and link lists as
+/// `; `-separated slugs; indicators and citations get files of their own.
+pub fn csv_files(kb: &KnowledgeBase) -> Result<Vec<ExportFile>, csv::Error> {
+    let mut tables: Vec<(String, Vec<Vec<(String, String)>>)> = Vec::new();
+    let mut indicators = Vec::new();
+    let mut citations = Vec::new();
+    for (stem, entries) in by_type(kb) {
+        let mut rows = Vec::new();
+        for mut entry in entries {
+            let Value::Object(fields) = &mut entry else { continue };
+            let slug = fields.get("slug").and_then(Value::as_str).unwrap_or_default().to_string();
+            take_citations(fields, stem, &slug, &mut citations);
+            if let Some(Value::Array(nested)) = fields.remove("indicators") {
+                for mut indicator in nested {
+                    if let Value::Object(indicator_fields) = &mut indicator {
+                        let indicator_slug = indicator_fields.get("slug").and_then(Value::as_str).unwrap_or_default().to_string();
+                        take_citations(indicator_fields, "indicators", &indicator_slug, &mut citations);
+                        let mut row = vec![("region".to_string(), slug.clone())];
+                        flatten("", &indicator, &mut row);
+                        indicators.push(row);
+                    }
+                }
+            }
+            let mut row = Vec::new();
+            flatten("", &entry, &mut row);
+            rows.push(row);
+        }
+        tables.push((stem.to_string(), rows));
+    }
+    tables.push(("indicators".to_string(), indicators));
+    tables.push(("citations".to_string(), citations));
+    tables.into_iter().map(|(stem, rows)| Ok(ExportFile { name: format!("{stem}.csv"), contents: to_csv(&rows)? })).collect()
+}
+
+fn take_citations(fields: &mut Map<String, Value>, stem: &str, slug: &str, out: &mut Vec<Vec<(String, String)>>) {
+    if let Some(Value::Array(list)) = fields.remove("citations") {
+        for citation in list {
+            let mut row = vec![("type".to_string(), stem.to_string()), ("entry".to_string(), slug.to_string())];
+            flatten("", &citation, &mut row);
+            out.push(row);
+        }
+    }
+}
+
+fn flatten(prefix: &str, value: &Value, row: &mut Vec<(String, String)>) {
+    let key = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+    match value {
+        Value::Object(fields) => {
+            for (name, value) in fields {
+                flatten(&key(name), value, row);
+            }
+        }
+        // Link lists: the slugs, whether bare or with a rationale.
+        Value::Array(items) => {
+            let slugs: Vec<String> = items.iter().map(|item| item.get("slug").and_then(Value::as_str).or(item.as_str()).unwrap_or_default().to_string()).collect();
+            row.push((prefix.to_string(), slugs.join("; ")));
+        }
+        Value::Null => row.push((prefix.to_string(), String::new())),
+        Value::String(text) => row.push((prefix.to_string(), text.clone())),
+        other => row.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// Rows with possibly different columns become one table whose header is every column in the
+/// order first seen.
+fn to_csv(rows: &[Vec<(String, String)>]) -> Result<String, csv::Error> {
+    let mut header: Vec<&str> = Vec::new();
+    for row in rows {
+        for (column, _) in row {
+            if !header.contains(&column.as_str()) {
+                header.push(column);
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header)?;
+    for row in rows {
+        writer.write_record(header.iter().map(|column| row.iter().find(|(c, _)| c == column).map(|(_, v)| v.as_str()).unwrap_or("")))?;
+    }
+    let bytes = writer.into_inner().map_err(|err| err.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The JSON Schema of each file type, as `<type>.schema.json` (what `data/kb/schema/` holds).
+pub fn schema_files() -> Result<Vec<ExportFile>, serde_json::Error> {
+    use super::format::*;
+    let schemas = [
+        ("sources", schemars::schema_for!(Vec<SourceEntry>)),
+        ("regions", schemars::schema_for!(Vec<RegionEntry>)),
+        ("dimensions", schemars::schema_for!(Vec<DimensionEntry>)),
+        ("causes", schemars::schema_for!(Vec<CauseEntry>)),
+        ("strategies", schemars::schema_for!(Vec<StrategyEntry>)),
+        ("measures", schemars::schema_for!(Vec<MeasureEntry>)),
+        ("cases", schemars::schema_for!(Vec<CaseEntry>)),
+        ("statistics", schemars::schema_for!(Vec<StatisticEntry>)),
+        ("glossary", schemars::schema_for!(Vec<GlossaryEntry>)),
+    ];
+    schemas.into_iter().map(|(stem, schema)| Ok(ExportFile { name: format!("{stem}.schema.json"), contents: serde_json::to_string_pretty(&schema)? + "\n" })).collect()
+}
