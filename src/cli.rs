@@ -14,7 +14,12 @@ use crate::startup::Application;
 use crate::{db, graphql, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "policy-kb", version, about = "A GraphQL knowledge base of poverty-governance policy", propagate_version = true)]
+#[command(
+    name = "policy-kb",
+    version,
+    about = "A GraphQL knowledge base of poverty-governance policy",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub storage: StorageSettings,
@@ -67,11 +72,19 @@ pub enum ExportFormat {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(cli.log_format);
     match cli.command {
-        Command::Serve(serve) => Application::build(&cli.storage, &serve).await?.run_until_stopped().await?,
+        Command::Serve(serve) => {
+            Application::build(&cli.storage, &serve)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
         Command::Migrate => {
             let db = db::connect(&cli.storage).await?;
             db::migrate(&db).await?;
-            println!("the database at {} is up to date", db::redact(&cli.storage.database_url()));
+            println!(
+                "the database at {} is up to date",
+                db::redact(&cli.storage.database_url())
+            );
         }
         Command::Seed => {
             let db = db::connect(&cli.storage).await?;
@@ -100,10 +113,15 @@ fn progress_bar(len: usize, what: &str) -> ProgressBar {
 async fn import(storage: &StorageSettings, files: &[PathBuf]) -> anyhow::Result<()> {
     let mut contents = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         contents.push((path.display().to_string(), text));
     }
-    let (knowledge, names) = KnowledgeBase::parse(contents.iter().map(|(path, text)| (path.as_str(), text.as_str())))?;
+    let (knowledge, names) = KnowledgeBase::parse(
+        contents
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    )?;
     let db = db::connect(storage).await?;
     db::migrate(&db).await?;
     let bar = progress_bar(knowledge.len(), "importing");
@@ -117,7 +135,11 @@ async fn import(storage: &StorageSettings, files: &[PathBuf]) -> anyhow::Result<
     Ok(())
 }
 
-async fn export(storage: &StorageSettings, format: ExportFormat, out: &std::path::Path) -> anyhow::Result<()> {
+async fn export(
+    storage: &StorageSettings,
+    format: ExportFormat,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
     let files = match format {
         ExportFormat::Schema => export::schema_files()?,
         ExportFormat::Json | ExportFormat::Csv => {
@@ -134,7 +156,8 @@ async fn export(storage: &StorageSettings, format: ExportFormat, out: &std::path
     let bar = progress_bar(files.len(), "exporting");
     for file in &files {
         let path = out.join(&file.name);
-        std::fs::write(&path, &file.contents).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, &file.contents)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         bar.inc(1);
     }
     bar.finish_and_clear();

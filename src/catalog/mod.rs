@@ -56,7 +56,10 @@ pub async fn dimensions(db: &DatabaseConnection) -> AppResult<Vec<dimensions::Mo
 }
 
 pub async fn glossary(db: &DatabaseConnection) -> AppResult<Vec<entities::glossary_terms::Model>> {
-    Ok(entities::glossary_terms::Entity::find().order_by_asc(entities::glossary_terms::Column::Id).all(db).await?)
+    Ok(entities::glossary_terms::Entity::find()
+        .order_by_asc(entities::glossary_terms::Column::Id)
+        .all(db)
+        .await?)
 }
 
 pub async fn sources(db: &DatabaseConnection) -> AppResult<Vec<sources::Model>> {

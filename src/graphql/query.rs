@@ -8,8 +8,8 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 
 use entities::{
-    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources, statistics,
-    strategies,
+    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources,
+    statistics, strategies,
 };
 
 use super::id::{Cursor, GlobalId, NodeKind};
@@ -127,7 +127,9 @@ impl Query {
             NodeKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
             NodeKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
             NodeKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
-            NodeKind::GlossaryTerm => load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await,
+            NodeKind::GlossaryTerm => {
+                load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await
+            }
         }
     }
 
@@ -153,7 +155,12 @@ impl Query {
 
     /// Chinese policy terms and how the English texts render them, in the order of the source.
     async fn glossary(&self, ctx: &Context<'_>) -> Result<Vec<GlossaryTerm>> {
-        Ok(catalog::glossary(db(ctx)).await.extend()?.into_iter().map(GlossaryTerm).collect())
+        Ok(catalog::glossary(db(ctx))
+            .await
+            .extend()?
+            .into_iter()
+            .map(GlossaryTerm)
+            .collect())
     }
 
     async fn glossary_term(&self, ctx: &Context<'_>, slug: String) -> Result<Option<GlossaryTerm>> {

@@ -5,8 +5,8 @@ use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject, ID};
 use sea_orm::EntityTrait;
 
 use entities::{
-    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources, statistics,
-    strategies,
+    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources,
+    statistics, strategies,
 };
 
 use super::id::{GlobalId, NodeKind};

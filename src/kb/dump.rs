@@ -12,7 +12,10 @@ use super::KbError;
 use crate::catalog::Table;
 
 fn text(zh: &str, en: &str) -> Text {
-    Text { zh: zh.to_string(), en: en.to_string() }
+    Text {
+        zh: zh.to_string(),
+        en: en.to_string(),
+    }
 }
 
 fn maybe(zh: &Option<String>, en: &Option<String>) -> Option<Text> {
@@ -24,7 +27,10 @@ fn maybe(zh: &Option<String>, en: &Option<String>) -> Option<Text> {
 
 fn link(slug: &str, zh: &Option<String>, en: &Option<String>) -> Link {
     match maybe(zh, en) {
-        Some(rationale) => Link::Explained { slug: slug.to_string(), rationale },
+        Some(rationale) => Link::Explained {
+            slug: slug.to_string(),
+            rationale,
+        },
         None => Link::Slug(slug.to_string()),
     }
 }
@@ -34,7 +40,9 @@ async fn all<E: Table, C: ConnectionTrait>(db: &C) -> Result<Vec<E::Model>, KbEr
 }
 
 fn slugs<E: Table>(rows: &[E::Model]) -> HashMap<i32, String> {
-    rows.iter().map(|row| (E::id_of(row), E::slug_of(row).to_string())).collect()
+    rows.iter()
+        .map(|row| (E::id_of(row), E::slug_of(row).to_string()))
+        .collect()
 }
 
 struct Citations {
@@ -42,22 +50,30 @@ struct Citations {
 }
 
 impl Citations {
-    async fn load<C: ConnectionTrait>(db: &C, sources: &HashMap<i32, String>) -> Result<Citations, KbError> {
+    async fn load<C: ConnectionTrait>(
+        db: &C,
+        sources: &HashMap<i32, String>,
+    ) -> Result<Citations, KbError> {
         let mut by_entity: HashMap<(String, i32), Vec<CitationEntry>> = HashMap::new();
         for row in all::<citations::Entity, C>(db).await? {
-            by_entity.entry((row.entity_type.clone(), row.entity_id)).or_default().push(CitationEntry {
-                // Written out always, so that an export stays importable next to other sources.
-                source: sources.get(&row.source_id).cloned(),
-                section: text(&row.section_zh, &row.section_en),
-                figure: row.figure,
-                excerpt: text(&row.excerpt_zh, &row.excerpt_en),
-            });
+            by_entity
+                .entry((row.entity_type.clone(), row.entity_id))
+                .or_default()
+                .push(CitationEntry {
+                    // Written out always, so that an export stays importable next to other sources.
+                    source: sources.get(&row.source_id).cloned(),
+                    section: text(&row.section_zh, &row.section_en),
+                    figure: row.figure,
+                    excerpt: text(&row.excerpt_zh, &row.excerpt_en),
+                });
         }
         Ok(Citations { by_entity })
     }
 
     fn of<E: Table>(&mut self, id: i32) -> Vec<CitationEntry> {
-        self.by_entity.remove(&(E::KIND.to_string(), id)).unwrap_or_default()
+        self.by_entity
+            .remove(&(E::KIND.to_string(), id))
+            .unwrap_or_default()
     }
 }
 
@@ -74,8 +90,14 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
     let strategies = all::<strategies::Entity, C>(db).await?;
     let measures = all::<measures::Entity, C>(db).await?;
     let cases = all::<cases::Entity, C>(db).await?;
-    let (source_slugs, region_slugs, dimension_slugs, cause_slugs, strategy_slugs, measure_slugs) =
-        (slugs::<sources::Entity>(&sources), slugs::<regions::Entity>(&regions), slugs::<dimensions::Entity>(&dimensions), slugs::<causes::Entity>(&causes), slugs::<strategies::Entity>(&strategies), slugs::<measures::Entity>(&measures));
+    let (source_slugs, region_slugs, dimension_slugs, cause_slugs, strategy_slugs, measure_slugs) = (
+        slugs::<sources::Entity>(&sources),
+        slugs::<regions::Entity>(&regions),
+        slugs::<dimensions::Entity>(&dimensions),
+        slugs::<causes::Entity>(&causes),
+        slugs::<strategies::Entity>(&strategies),
+        slugs::<measures::Entity>(&measures),
+    );
     let mut cited = Citations::load(db, &source_slugs).await?;
 
     let mut indicators_of: HashMap<i32, Vec<IndicatorEntry>> = HashMap::new();
@@ -92,21 +114,48 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
         indicators_of.entry(row.region_id).or_default().push(entry);
     }
     let mut dimensions_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in cause_dimensions::Entity::find().order_by_asc(cause_dimensions::Column::CauseId).order_by_asc(cause_dimensions::Column::DimensionId).all(db).await? {
+    for row in cause_dimensions::Entity::find()
+        .order_by_asc(cause_dimensions::Column::CauseId)
+        .order_by_asc(cause_dimensions::Column::DimensionId)
+        .all(db)
+        .await?
+    {
         if let Some(slug) = dimension_slugs.get(&row.dimension_id) {
-            dimensions_of.entry(row.cause_id).or_default().push(link(slug, &row.rationale_zh, &row.rationale_en));
+            dimensions_of.entry(row.cause_id).or_default().push(link(
+                slug,
+                &row.rationale_zh,
+                &row.rationale_en,
+            ));
         }
     }
     let mut causes_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in measure_causes::Entity::find().order_by_asc(measure_causes::Column::MeasureId).order_by_asc(measure_causes::Column::CauseId).all(db).await? {
+    for row in measure_causes::Entity::find()
+        .order_by_asc(measure_causes::Column::MeasureId)
+        .order_by_asc(measure_causes::Column::CauseId)
+        .all(db)
+        .await?
+    {
         if let Some(slug) = cause_slugs.get(&row.cause_id) {
-            causes_of.entry(row.measure_id).or_default().push(link(slug, &row.rationale_zh, &row.rationale_en));
+            causes_of.entry(row.measure_id).or_default().push(link(
+                slug,
+                &row.rationale_zh,
+                &row.rationale_en,
+            ));
         }
     }
     let mut measures_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in case_measures::Entity::find().order_by_asc(case_measures::Column::CaseId).order_by_asc(case_measures::Column::MeasureId).all(db).await? {
+    for row in case_measures::Entity::find()
+        .order_by_asc(case_measures::Column::CaseId)
+        .order_by_asc(case_measures::Column::MeasureId)
+        .all(db)
+        .await?
+    {
         if let Some(slug) = measure_slugs.get(&row.measure_id) {
-            measures_of.entry(row.case_id).or_default().push(link(slug, &row.rationale_zh, &row.rationale_en));
+            measures_of.entry(row.case_id).or_default().push(link(
+                slug,
+                &row.rationale_zh,
+                &row.rationale_en,
+            ));
         }
     }
 
@@ -139,7 +188,12 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
             .collect(),
         dimensions: dimensions
             .into_iter()
-            .map(|row| DimensionEntry { citations: cited.of::<dimensions::Entity>(row.id), slug: row.slug, name: text(&row.name_zh, &row.name_en), summary: maybe(&row.summary_zh, &row.summary_en) })
+            .map(|row| DimensionEntry {
+                citations: cited.of::<dimensions::Entity>(row.id),
+                slug: row.slug,
+                name: text(&row.name_zh, &row.name_en),
+                summary: maybe(&row.summary_zh, &row.summary_en),
+            })
             .collect(),
         causes: causes
             .into_iter()
@@ -167,7 +221,10 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
         measures: measures
             .into_iter()
             .map(|row| MeasureEntry {
-                strategy: strategy_slugs.get(&row.strategy_id).cloned().unwrap_or_default(),
+                strategy: strategy_slugs
+                    .get(&row.strategy_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 causes: causes_of.remove(&row.id).unwrap_or_default(),
                 citations: cited.of::<measures::Entity>(row.id),
                 slug: row.slug,

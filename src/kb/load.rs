@@ -55,7 +55,10 @@ struct At {
 
 impl At {
     fn new(file: &str, kind: &str, slug: &str) -> At {
-        At { file: file.to_string(), entry: format!("{kind} '{slug}'") }
+        At {
+            file: file.to_string(),
+            entry: format!("{kind} '{slug}'"),
+        }
     }
 
     fn err(&self, field: impl Into<String>, message: impl Into<String>) -> KbError {
@@ -326,7 +329,12 @@ impl<C: ConnectionTrait> Writer<'_, C> {
 
 /// Validates and writes every entry of `kb`; run it inside a transaction. `progress` hears of
 /// each entry written.
-pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase, files: &FileNames, progress: &mut Progress<'_>) -> Result<LoadReport, KbError> {
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    kb: &KnowledgeBase,
+    files: &FileNames,
+    progress: &mut Progress<'_>,
+) -> Result<LoadReport, KbError> {
     let mut w = Writer {
         db,
         ids: Ids::existing(db).await?,
@@ -702,7 +710,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase, files: &FileNa
     for entry in &kb.glossary {
         let at = At::new(&files.of("glossary"), "glossary term", &entry.slug);
         let slug = w.ids.claim::<glossary_terms::Entity>(&at, &entry.slug)?;
-        for (field, value) in [("term", &entry.term), ("pinyin", &entry.pinyin), ("english", &entry.english)] {
+        for (field, value) in [
+            ("term", &entry.term),
+            ("pinyin", &entry.pinyin),
+            ("english", &entry.english),
+        ] {
             if value.trim().is_empty() {
                 return Err(at.err(field, "must not be empty"));
             }
@@ -720,7 +732,8 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase, files: &FileNa
         };
         let id = insert(db, row).await?;
         w.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
-        w.citations::<glossary_terms::Entity>(&at, id, &slug, &entry.citations).await?;
+        w.citations::<glossary_terms::Entity>(&at, id, &slug, &entry.citations)
+            .await?;
         w.report.glossary += 1;
         progress(1);
     }
@@ -729,18 +742,32 @@ pub async fn load<C: ConnectionTrait>(db: &C, kb: &KnowledgeBase, files: &FileNa
 }
 
 /// Checks a source's survey block and sets its columns.
-fn with_survey(at: &At, mut row: sources::ActiveModel, survey: &SurveyEntry) -> Result<sources::ActiveModel, KbError> {
+fn with_survey(
+    at: &At,
+    mut row: sources::ActiveModel,
+    survey: &SurveyEntry,
+) -> Result<sources::ActiveModel, KbError> {
     for (field, date) in [("survey.start", &survey.start), ("survey.end", &survey.end)] {
         if !is_iso_date(date) {
-            return Err(at.err(field, format!("'{date}' is not a date of the form YYYY-MM-DD")));
+            return Err(at.err(
+                field,
+                format!("'{date}' is not a date of the form YYYY-MM-DD"),
+            ));
         }
     }
     if survey.start > survey.end {
         return Err(at.err("survey.end", "the survey ends before it starts"));
     }
-    let (issued, returned, valid) = (survey.questionnaires_issued, survey.questionnaires_returned, survey.questionnaires_valid);
+    let (issued, returned, valid) = (
+        survey.questionnaires_issued,
+        survey.questionnaires_returned,
+        survey.questionnaires_valid,
+    );
     if !(0 <= valid && valid <= returned && returned <= issued) {
-        return Err(at.err("survey.questionnaires_valid", "expected 0 <= valid <= returned <= issued"));
+        return Err(at.err(
+            "survey.questionnaires_valid",
+            "expected 0 <= valid <= returned <= issued",
+        ));
     }
     if !(0.0..=100.0).contains(&survey.valid_rate) {
         return Err(at.err("survey.valid_rate", "a percentage lies between 0 and 100"));
@@ -763,7 +790,10 @@ fn is_iso_date(raw: &str) -> bool {
     match parts.as_slice() {
         [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
             let number = |s: &str| s.parse::<u32>().ok();
-            matches!((number(y), number(m), number(d)), (Some(1900..=2100), Some(1..=12), Some(1..=31)))
+            matches!(
+                (number(y), number(m), number(d)),
+                (Some(1900..=2100), Some(1..=12), Some(1..=31))
+            )
         }
         _ => false,
     }

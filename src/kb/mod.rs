@@ -8,8 +8,8 @@ mod load;
 
 use std::fmt;
 
-pub use format::*;
 pub use dump::dump;
+pub use format::*;
 pub use load::{load, LoadReport, Progress};
 
 use entities::kb_meta;
@@ -19,17 +19,36 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrai
 const BUNDLED: [(&str, &str); 9] = [
     ("sources.yaml", include_str!("../../data/kb/sources.yaml")),
     ("regions.yaml", include_str!("../../data/kb/regions.yaml")),
-    ("dimensions.yaml", include_str!("../../data/kb/dimensions.yaml")),
+    (
+        "dimensions.yaml",
+        include_str!("../../data/kb/dimensions.yaml"),
+    ),
     ("causes.yaml", include_str!("../../data/kb/causes.yaml")),
-    ("strategies.yaml", include_str!("../../data/kb/strategies.yaml")),
+    (
+        "strategies.yaml",
+        include_str!("../../data/kb/strategies.yaml"),
+    ),
     ("measures.yaml", include_str!("../../data/kb/measures.yaml")),
     ("cases.yaml", include_str!("../../data/kb/cases.yaml")),
-    ("statistics.yaml", include_str!("../../data/kb/statistics.yaml")),
+    (
+        "statistics.yaml",
+        include_str!("../../data/kb/statistics.yaml"),
+    ),
     ("glossary.yaml", include_str!("../../data/kb/glossary.yaml")),
 ];
 
 /// The types of entries, by the file stem that holds them (`cases.yaml`, `cases.json`).
-pub const FILE_STEMS: [&str; 9] = ["sources", "regions", "dimensions", "causes", "strategies", "measures", "cases", "statistics", "glossary"];
+pub const FILE_STEMS: [&str; 9] = [
+    "sources",
+    "regions",
+    "dimensions",
+    "causes",
+    "strategies",
+    "measures",
+    "cases",
+    "statistics",
+    "glossary",
+];
 
 /// The `kb_meta` key that records that the bundled knowledge base was loaded.
 const BUNDLED_MARKER: &str = "bundled-kb-loaded";
@@ -61,21 +80,53 @@ fn parse_list<T: serde::de::DeserializeOwned>(
 ) -> Result<Vec<T>, KbError> {
     serde_yaml_ng::from_str::<Option<Vec<T>>>(contents)
         .map(Option::unwrap_or_default)
-        .map_err(|err| KbError::Parse {
-            file: file.to_string(),
-            message: err.to_string(),
+        .map_err(|err| {
+            let message = err.to_string();
+            let message = match entry_of(contents, &message) {
+                Some(entry) => format!("{entry}: {message}"),
+                None => message,
+            };
+            KbError::Parse {
+                file: file.to_string(),
+                message,
+            }
         })
+}
+
+/// Names the entry a parse error points into (serde's path starts `.[N]`), by its slug if it
+/// has one, so that the message says which entry to fix.
+fn entry_of(contents: &str, message: &str) -> Option<String> {
+    let index: usize = message
+        .strip_prefix(".[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()?;
+    let entries: Vec<serde_yaml_ng::Value> = serde_yaml_ng::from_str(contents).ok()?;
+    let slug = entries
+        .get(index)?
+        .get("slug")
+        .and_then(serde_yaml_ng::Value::as_str)
+        .map(str::to_string);
+    Some(match slug {
+        Some(slug) => format!("entry {} ('{slug}')", index + 1),
+        None => format!("entry {}", index + 1),
+    })
 }
 
 impl KnowledgeBase {
     /// Reads files named after the type of their entries (`cases.yaml`, `regions.json`, ...;
     /// a directory part is ignored). JSON is read as the YAML subset it is.
-    pub fn parse<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(KnowledgeBase, FileNames), KbError> {
+    pub fn parse<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(KnowledgeBase, FileNames), KbError> {
         let mut kb = KnowledgeBase::default();
         let mut names = FileNames::default();
         for (path, contents) in files {
             let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-            let stem = [".yaml", ".yml", ".json"].iter().find_map(|ext| name.strip_suffix(ext));
+            let stem = [".yaml", ".yml", ".json"]
+                .iter()
+                .find_map(|ext| name.strip_suffix(ext));
             if let Some(stem) = stem {
                 names.add(stem, path);
             }
@@ -89,7 +140,11 @@ impl KnowledgeBase {
                 Some("cases") => kb.cases.extend(parse_list(path, contents)?),
                 Some("statistics") => kb.statistics.extend(parse_list(path, contents)?),
                 Some("glossary") => kb.glossary.extend(parse_list(path, contents)?),
-                _ => return Err(KbError::UnknownFile { file: path.to_string() }),
+                _ => {
+                    return Err(KbError::UnknownFile {
+                        file: path.to_string(),
+                    })
+                }
             }
         }
         Ok((kb, names))
@@ -97,8 +152,21 @@ impl KnowledgeBase {
 
     /// Every entry, counted: what a progress bar measures.
     pub fn len(&self) -> usize {
-        let nested: usize = self.regions.iter().map(|region| region.indicators.len()).sum();
-        self.sources.len() + self.regions.len() + nested + self.dimensions.len() + self.causes.len() + self.strategies.len() + self.measures.len() + self.cases.len() + self.statistics.len() + self.glossary.len()
+        let nested: usize = self
+            .regions
+            .iter()
+            .map(|region| region.indicators.len())
+            .sum();
+        self.sources.len()
+            + self.regions.len()
+            + nested
+            + self.dimensions.len()
+            + self.causes.len()
+            + self.strategies.len()
+            + self.measures.len()
+            + self.cases.len()
+            + self.statistics.len()
+            + self.glossary.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -118,7 +186,10 @@ pub struct FileNames(std::collections::HashMap<String, Vec<String>>);
 
 impl FileNames {
     fn add(&mut self, stem: &str, path: &str) {
-        self.0.entry(stem.to_string()).or_default().push(path.to_string());
+        self.0
+            .entry(stem.to_string())
+            .or_default()
+            .push(path.to_string());
     }
 
     pub fn of(&self, stem: &str) -> String {
@@ -141,7 +212,7 @@ impl fmt::Display for SeedOutcome {
         match self {
             SeedOutcome::Loaded(report) => write!(f, "loaded the bundled knowledge base: {report}"),
             SeedOutcome::AlreadyLoaded => {
-                f.write_str("the bundled knowledge base is already loaded; nothing to do")
+                f.write_str("the database already holds the knowledge base; nothing to do")
             }
         }
     }
@@ -202,6 +273,19 @@ mod tests {
         let message = err.to_string();
         assert!(message.starts_with("kb/cases.yaml: "), "{message}");
         assert!(message.contains("line"), "{message}");
+    }
+
+    #[test]
+    fn a_malformed_value_names_the_entry_by_slug() {
+        let yaml = "- slug: fine\n  name: {zh: 甲, en: A}\n  citations: []\n- slug: odd\n  name: {zh: 乙, en: 7}\n  summary: 12\n  citations: []\n";
+        let err = KnowledgeBase::parse([("dimensions.yaml", yaml)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("dimensions.yaml: entry 2 ('odd'): "),
+            "{err}"
+        );
+        assert!(err.contains("summary"), "{err}");
     }
 
     #[test]

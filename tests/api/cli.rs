@@ -46,7 +46,7 @@ fn migrate_then_seed_loads_once() {
     assert!(String::from_utf8_lossy(&first.stdout).contains("loaded the bundled knowledge base"));
     let second = policy_kb(&["seed"], &data_dir);
     assert!(second.status.success());
-    assert!(String::from_utf8_lossy(&second.stdout).contains("already loaded"));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("already holds"));
 }
 
 #[test]

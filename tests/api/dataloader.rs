@@ -60,6 +60,8 @@ async fn statement_count_is_constant_in_the_number_of_rows(backend: Backend) {
                 "moral-and-aspiration-education",
             ],
         ),
+        &kb::FileNames::default(),
+        &mut |_| (),
     )
     .await
     .unwrap();

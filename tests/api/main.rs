@@ -6,6 +6,7 @@ mod cli;
 mod dataloader;
 mod errors;
 mod http;
+mod knowledge_base;
 mod pagination;
 mod reads;
 mod restart;
