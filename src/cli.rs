@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `seed`, `import`, `export` and `schema`.
+//! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `reindex`, `search` and
+//! `schema`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::TransactionTrait;
 
 use crate::kb::{self, export, KnowledgeBase};
+use crate::search::{Search, SearchRequest, UserQuery};
 use crate::settings::{LogFormat, ServeSettings, StorageSettings};
 use crate::startup::Application;
 use crate::{db, graphql, telemetry};
@@ -58,6 +60,17 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Rebuild the search index from the database (it also rebuilds itself on start when it
+    /// is missing or behind the database).
+    Reindex,
+    /// Search the knowledge base from the terminal and print the top hits with highlights.
+    Search {
+        /// What to look for, in Chinese or English: words, "quoted phrases", -exclusions.
+        query: String,
+        /// How many hits to print.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+        first: u16,
+    },
     /// Print the GraphQL schema (SDL) to stdout.
     Schema,
 }
@@ -93,6 +106,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { files } => import(&cli.storage, &files).await?,
         Command::Export { format, out } => export(&cli.storage, format, &out).await?,
+        Command::Reindex => reindex(&cli.storage).await?,
+        Command::Search { query, first } => search(&cli.storage, &query, first.into()).await?,
         Command::Schema => print!("{}", graphql::sdl()),
     }
     Ok(())
@@ -108,6 +123,75 @@ fn progress_bar(len: usize, what: &str) -> ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
+}
+
+async fn reindex(storage: &StorageSettings) -> anyhow::Result<()> {
+    let db = db::connect(storage).await?;
+    db::migrate(&db).await?;
+    let search = Search::open(&storage.data_dir)?;
+    let bar = progress_bar(0, "indexing");
+    let progress = bar.clone();
+    let documents = search.rebuild(&db, move |n| progress.inc(n)).await?;
+    bar.finish_and_clear();
+    println!("indexed {documents} records");
+    Ok(())
+}
+
+async fn search(storage: &StorageSettings, text: &str, first: usize) -> anyhow::Result<()> {
+    let db = db::connect(storage).await?;
+    db::migrate(&db).await?;
+    let search = Search::open(&storage.data_dir)?;
+    // A running server owns the index writer: then search what the index holds.
+    if let Err(err) = search.ensure_current(&db).await {
+        eprintln!("warning: the search index could not be brought up to date ({err}); results may be stale");
+    }
+    let request = SearchRequest {
+        query: UserQuery::parse(text)?,
+        limit: first,
+        ..Default::default()
+    };
+    let results = search.search(request).await?;
+    let terminal = std::io::stdout().is_terminal();
+    let (on, off) = if terminal {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    println!("{} records match {text:?}", results.total);
+    for (rank, hit) in results.hits.iter().enumerate() {
+        println!(
+            "\n{:>2}. {} {}  ({} {}, score {:.2})",
+            rank + 1,
+            hit.title.0,
+            hit.title.1,
+            hit.kind.as_str(),
+            hit.slug,
+            hit.score
+        );
+        for highlight in &hit.highlights {
+            let text = highlight
+                .html
+                .replace("<mark>", on)
+                .replace("</mark>", off)
+                .replace('\n', " ");
+            println!(
+                "    {} [{}]: {}",
+                highlight.field,
+                highlight.lang,
+                unescape(&text)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Highlights are HTML-escaped for browsers; a terminal shows the text itself.
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
 }
 
 async fn import(storage: &StorageSettings, files: &[PathBuf]) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod kb;
 pub mod routes;
+pub mod search;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

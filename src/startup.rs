@@ -1,14 +1,15 @@
-//! Building the application: database, migrations, bundled data, and the HTTP server.
+//! Building the application: database, migrations, bundled data, search index, HTTP server.
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::graphql::Api;
+use crate::search::{Freshness, Search};
 use crate::settings::{ServeSettings, StorageSettings};
 use crate::{db, kb, routes};
 
@@ -19,18 +20,20 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens and migrates the database, loads the bundled knowledge base into a new one, and
-    /// binds the listener (port 0 picks a free port, which `port()` then tells).
+    /// Opens and migrates the database, loads the bundled knowledge base into a new one, brings
+    /// the search index up to date, and binds the listener (port 0 picks a free port, which
+    /// `port()` then tells).
     pub async fn build(
         storage: &StorageSettings,
         serve: &ServeSettings,
     ) -> anyhow::Result<Application> {
         let db = prepare_database(storage).await?;
+        let search = prepare_search(storage, &db).await?;
         let listener = TcpListener::bind(serve.bind)
             .with_context(|| format!("cannot listen on {}", serve.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, db.clone())?;
-        tracing::info!(address = %listener_address(serve, port), "policy-kb is listening; GraphiQL at /graphiql");
+        let server = run(listener, db.clone(), search)?;
+        tracing::info!(address = %format!("http://{}:{port}", serve.bind.ip()), "policy-kb is listening; GraphiQL at /graphiql");
         Ok(Application { port, server, db })
     }
 
@@ -42,16 +45,17 @@ impl Application {
         &self.db
     }
 
+    /// A handle that stops the server (and so releases its search index).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
 }
 
-fn listener_address(serve: &ServeSettings, port: u16) -> String {
-    format!("http://{}:{port}", serve.bind.ip())
-}
-
-/// Connects, migrates and seeds: everything `serve` needs before it accepts requests.
+/// Connects, migrates and seeds: everything `serve` needs from the database.
 pub async fn prepare_database(storage: &StorageSettings) -> anyhow::Result<DatabaseConnection> {
     let db = db::connect(storage).await?;
     db::migrate(&db).await?;
@@ -62,8 +66,28 @@ pub async fn prepare_database(storage: &StorageSettings) -> anyhow::Result<Datab
     Ok(db)
 }
 
-pub fn run(listener: TcpListener, db: DatabaseConnection) -> anyhow::Result<Server> {
-    let api = web::Data::new(Api::new(db.clone(), Api::DEFAULT_BATCH_WINDOW));
+/// Opens the search index (loading jieba now, not on the first query) and rebuilds it if it is
+/// missing or behind the database.
+pub async fn prepare_search(
+    storage: &StorageSettings,
+    db: &DatabaseConnection,
+) -> anyhow::Result<Search> {
+    let search = Search::open(&storage.data_dir).context("opening the search index failed")?;
+    match search.ensure_current(db).await? {
+        Freshness::Current => tracing::info!("the search index is current"),
+        Freshness::Rebuilt { documents } => {
+            tracing::info!(documents, "rebuilt the search index from the database")
+        }
+    }
+    Ok(search)
+}
+
+pub fn run(
+    listener: TcpListener,
+    db: DatabaseConnection,
+    search: Search,
+) -> anyhow::Result<Server> {
+    let api = web::Data::new(Api::new(db.clone(), search, Api::DEFAULT_BATCH_WINDOW));
     let db = web::Data::new(db);
     let server = HttpServer::new(move || {
         App::new()

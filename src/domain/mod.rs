@@ -1,9 +1,11 @@
 //! Domain types that parse raw input at the boundary; past them, values are known valid.
 
+mod entry_kind;
 mod page;
 mod respondent;
 mod slug;
 
+pub use entry_kind::EntryKind;
 pub use page::{PageRequest, PageSize};
 pub use respondent::Respondent;
 pub use slug::Slug;

@@ -9,8 +9,13 @@ impl PageSize {
     pub const MAX: u64 = 100;
 
     pub fn parse(first: Option<i32>) -> Result<PageSize, AppError> {
+        Self::parse_or(first, Self::DEFAULT)
+    }
+
+    /// Like `parse`, with another default.
+    pub fn parse_or(first: Option<i32>, default: u64) -> Result<PageSize, AppError> {
         match first {
-            None => Ok(PageSize(Self::DEFAULT)),
+            None => Ok(PageSize(default)),
             Some(n) if (1..=Self::MAX as i32).contains(&n) => Ok(PageSize(n as u64)),
             Some(n) => Err(AppError::bad_field(
                 "first",

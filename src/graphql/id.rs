@@ -120,6 +120,40 @@ impl CursorType for Cursor {
     }
 }
 
+/// The position in a list of search hits: how many hits come before the next page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OffsetCursor(pub usize);
+
+const OFFSET_PREFIX: &str = "hit:";
+
+impl CursorType for OffsetCursor {
+    type Error = AppError;
+
+    fn decode_cursor(raw: &str) -> Result<Self, Self::Error> {
+        let malformed = || {
+            AppError::bad_field(
+                "after",
+                format!("'{}' is not a valid search cursor", truncate(raw)),
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| malformed())?;
+        let text = String::from_utf8(bytes).map_err(|_| malformed())?;
+        let offset = text
+            .strip_prefix(OFFSET_PREFIX)
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n <= MAX_SEARCH_OFFSET)
+            .ok_or_else(malformed)?;
+        Ok(OffsetCursor(offset))
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{OFFSET_PREFIX}{}", self.0))
+    }
+}
+
+/// Deep paging is what a scraper does, not a planner; it also bounds the work of one search.
+pub const MAX_SEARCH_OFFSET: usize = 10_000;
+
 /// Echoing a huge bad input back in an error message helps nobody.
 fn truncate(raw: &str) -> String {
     const SHOWN: usize = 64;
@@ -158,6 +192,20 @@ mod tests {
             let err = GlobalId::decode(raw).unwrap_err();
             assert_eq!(err.code(), crate::error::ErrorCode::BadUserInput, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn offset_cursors_round_trip_and_are_bounded() {
+        let cursor = OffsetCursor(30);
+        assert_eq!(
+            OffsetCursor::decode_cursor(&cursor.encode_cursor()).unwrap(),
+            cursor
+        );
+        assert!(OffsetCursor::decode_cursor(&Cursor(3).encode_cursor()).is_err());
+        assert!(
+            OffsetCursor::decode_cursor(&OffsetCursor(MAX_SEARCH_OFFSET + 1).encode_cursor())
+                .is_err()
+        );
     }
 
     #[test]

@@ -6,12 +6,15 @@ pub mod http;
 pub mod id;
 pub mod loaders;
 mod query;
+mod search;
 pub mod types;
 
 use std::time::Duration;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
+
+use crate::search::Search;
 
 pub use query::Query;
 
@@ -29,9 +32,10 @@ impl Api {
     /// How long a DataLoader collects keys before it queries, unless configured otherwise.
     pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
 
-    pub fn new(db: DatabaseConnection, batch_window: Duration) -> Api {
+    pub fn new(db: DatabaseConnection, search: Search, batch_window: Duration) -> Api {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
             .data(db.clone())
+            .data(search)
             .finish();
         Api {
             schema,

@@ -87,7 +87,42 @@ fn connection<E: Table, T: OutputType + From<E::Model>>(page: Page<E::Model>) ->
     connection
 }
 
-fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+/// The record a global ID names, through the request's DataLoader.
+pub(super) async fn load_node(
+    ctx: &Context<'_>,
+    GlobalId { kind, id }: GlobalId,
+) -> Result<Option<Node>> {
+    async fn load<E: Table, T: From<E::Model>>(
+        ctx: &Context<'_>,
+        id: i32,
+        wrap: fn(T) -> Node,
+    ) -> Result<Option<Node>>
+    where
+        E::Model: Sync,
+    {
+        Ok(loader(ctx)
+            .load_one(ById::<E>::new(id))
+            .await?
+            .map(|row| wrap(T::from(row))))
+    }
+    match kind {
+        NodeKind::Source => load::<sources::Entity, _>(ctx, id, Node::Source).await,
+        NodeKind::Region => load::<regions::Entity, _>(ctx, id, Node::Region).await,
+        NodeKind::Indicator => load::<indicators::Entity, _>(ctx, id, Node::Indicator).await,
+        NodeKind::Dimension => load::<dimensions::Entity, _>(ctx, id, Node::Dimension).await,
+        NodeKind::Cause => load::<causes::Entity, _>(ctx, id, Node::Cause).await,
+        NodeKind::Strategy => load::<strategies::Entity, _>(ctx, id, Node::Strategy).await,
+        NodeKind::Measure => load::<measures::Entity, _>(ctx, id, Node::Measure).await,
+        NodeKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
+        NodeKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
+        NodeKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
+        NodeKind::GlossaryTerm => {
+            load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await
+        }
+    }
+}
+
+pub(super) fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
@@ -102,35 +137,21 @@ async fn lookup<E: Table, T: From<E::Model>>(ctx: &Context<'_>, slug: &str) -> R
 impl Query {
     /// Any record by its global ID; null when no such record exists.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        let GlobalId { kind, id } = GlobalId::decode(&id).extend()?;
-        async fn load<E: Table, T: From<E::Model>>(
-            ctx: &Context<'_>,
-            id: i32,
-            wrap: fn(T) -> Node,
-        ) -> Result<Option<Node>>
-        where
-            E::Model: Sync,
-        {
-            Ok(loader(ctx)
-                .load_one(ById::<E>::new(id))
-                .await?
-                .map(|row| wrap(T::from(row))))
-        }
-        match kind {
-            NodeKind::Source => load::<sources::Entity, _>(ctx, id, Node::Source).await,
-            NodeKind::Region => load::<regions::Entity, _>(ctx, id, Node::Region).await,
-            NodeKind::Indicator => load::<indicators::Entity, _>(ctx, id, Node::Indicator).await,
-            NodeKind::Dimension => load::<dimensions::Entity, _>(ctx, id, Node::Dimension).await,
-            NodeKind::Cause => load::<causes::Entity, _>(ctx, id, Node::Cause).await,
-            NodeKind::Strategy => load::<strategies::Entity, _>(ctx, id, Node::Strategy).await,
-            NodeKind::Measure => load::<measures::Entity, _>(ctx, id, Node::Measure).await,
-            NodeKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
-            NodeKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
-            NodeKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
-            NodeKind::GlossaryTerm => {
-                load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await
-            }
-        }
+        load_node(ctx, GlobalId::decode(&id).extend()?).await
+    }
+
+    /// Full-text search over cases, measures, causes, strategies, dimensions, regions and
+    /// statistics, in Chinese and English. Plain words rank records with all of them first;
+    /// "quoted phrases" match exactly (Chinese too); -word excludes.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<super::search::SearchFilter>,
+        #[graphql(default = 10, desc = "Page size, 1 to 100.")] first: i32,
+        after: Option<String>,
+    ) -> Result<super::search::SearchResult> {
+        super::search::search(ctx, query, filter.unwrap_or_default(), first, after).await
     }
 
     /// The five prongs of the strategy, in order.

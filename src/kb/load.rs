@@ -738,6 +738,14 @@ pub async fn load<C: ConnectionTrait>(
         progress(1);
     }
 
+    crate::catalog::bump_data_version(db)
+        .await
+        .map_err(|err| match err {
+            crate::error::AppError::Internal(cause) => {
+                KbError::Database(sea_orm::DbErr::Custom(format!("{cause:#}")))
+            }
+            other => KbError::Database(sea_orm::DbErr::Custom(other.to_string())),
+        })?;
     Ok(w.report)
 }
 

@@ -75,7 +75,9 @@ async fn statement_count_is_constant_in_the_number_of_rows(backend: Backend) {
     });
     // A window far longer than it takes to resolve 100 cases, so that the count below measures
     // how relations are batched rather than how fast this machine is.
-    let api = Api::new(counted, Duration::from_millis(200));
+    let search =
+        policy_kb::search::Search::open(app.data_dir.path().join("in-process").as_path()).unwrap();
+    let api = Api::new(counted, search, Duration::from_millis(200));
 
     let query = "query($n: Int) { cases(first: $n) { totalCount nodes { slug region { slug parent { slug } } measures { slug strategy { slug dimension { slug } } causes { slug } } citations { excerpt { zh } } } } }";
     let mut counts = Vec::new();

@@ -66,6 +66,7 @@ async fn fresh_postgres_database(admin_url: &str) -> String {
 
 pub struct TestApp {
     pub address: String,
+    pub handle: actix_web::dev::ServerHandle,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub storage: StorageSettings,
@@ -90,14 +91,23 @@ impl TestApp {
             .expect("the application failed to start");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
+        let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address,
+            handle,
             client: reqwest::Client::new(),
             db,
             storage,
             data_dir,
         }
+    }
+
+    /// Stops the server, releasing its search index, and hands back its storage.
+    pub async fn stop(self) -> (StorageSettings, TempDir) {
+        self.handle.stop(true).await;
+        self.db.close().await.ok();
+        (self.storage, self.data_dir)
     }
 
     /// POSTs a GraphQL query and returns the whole JSON response.

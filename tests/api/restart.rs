@@ -13,13 +13,7 @@ async fn restarting_keeps_the_data_and_duplicates_nothing(backend: Backend) {
     let first = TestApp::spawn(&backend).await;
     let before = first.data(COUNTS, json!({})).await;
     assert_eq!(before["strategies"].as_array().unwrap().len(), 5);
-    let TestApp {
-        storage,
-        data_dir,
-        db,
-        ..
-    } = first;
-    db.close().await.ok();
+    let (storage, data_dir) = first.stop().await;
 
     let second = TestApp::spawn_on(storage, data_dir).await;
     let after = second.data(COUNTS, json!({})).await;

@@ -1,0 +1,445 @@
+//! What the index holds for each record: its texts (title, summary, body in both languages) and
+//! its facets, built from the database. The facets follow the same links as the catalog's
+//! filters, so `search(filter:)` and `cases(filter:)` agree on what "in Fuling" or "under the
+//! industry prong" means.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use entities::*;
+
+use crate::domain::EntryKind;
+use crate::error::AppResult;
+
+/// One record as the index sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchDocument {
+    pub kind: EntryKind,
+    pub id: i32,
+    pub slug: String,
+    pub title: (String, String),
+    pub summary: (String, String),
+    pub body: (String, String),
+    /// Slugs by facet field (`strategy`, `dimension`, `cause`, `region`).
+    pub facets: BTreeSet<(&'static str, String)>,
+}
+
+#[derive(Default)]
+struct Texts {
+    zh: Vec<String>,
+    en: Vec<String>,
+}
+
+impl Texts {
+    fn add(&mut self, zh: &str, en: &str) {
+        self.zh.push(zh.to_string());
+        self.en.push(en.to_string());
+    }
+
+    fn maybe(&mut self, zh: &Option<String>, en: &Option<String>) {
+        if let (Some(zh), Some(en)) = (zh, en) {
+            self.add(zh, en);
+        }
+    }
+
+    fn joined(self) -> (String, String) {
+        (self.zh.join("\n"), self.en.join("\n"))
+    }
+}
+
+fn opt(zh: &Option<String>, en: &Option<String>) -> (String, String) {
+    (
+        zh.clone().unwrap_or_default(),
+        en.clone().unwrap_or_default(),
+    )
+}
+
+/// Every searchable record of the database.
+pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocument>> {
+    let regions: HashMap<i32, regions::Model> = regions::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let dimensions: HashMap<i32, dimensions::Model> = dimensions::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let causes: HashMap<i32, causes::Model> = causes::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let strategies: HashMap<i32, strategies::Model> = strategies::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let measures: HashMap<i32, measures::Model> = measures::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let cases: HashMap<i32, cases::Model> = cases::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let statistics = statistics::Entity::find().all(db).await?;
+    let indicators = indicators::Entity::find().all(db).await?;
+    let cause_dims = cause_dimensions::Entity::find().all(db).await?;
+    let measure_causes = measure_causes::Entity::find().all(db).await?;
+    let case_measures = case_measures::Entity::find().all(db).await?;
+    let citations = citations::Entity::find().all(db).await?;
+
+    let mut excerpts: HashMap<(&str, i32), Texts> = HashMap::new();
+    for c in &citations {
+        let kind = EntryKind::ALL
+            .into_iter()
+            .map(EntryKind::as_str)
+            .find(|k| *k == c.entity_type);
+        if let Some(kind) = kind {
+            excerpts
+                .entry((kind, c.entity_id))
+                .or_default()
+                .add(&c.excerpt_zh, &c.excerpt_en);
+        }
+    }
+    let pairs = |links: &[(i32, i32)]| {
+        let mut map: HashMap<i32, Vec<i32>> = HashMap::new();
+        for &(from, to) in links {
+            map.entry(from).or_default().push(to);
+        }
+        map
+    };
+    let dims_of_cause = pairs(
+        &cause_dims
+            .iter()
+            .map(|l| (l.cause_id, l.dimension_id))
+            .collect::<Vec<_>>(),
+    );
+    let causes_of_measure = pairs(
+        &measure_causes
+            .iter()
+            .map(|l| (l.measure_id, l.cause_id))
+            .collect::<Vec<_>>(),
+    );
+    let measures_of_cause = pairs(
+        &measure_causes
+            .iter()
+            .map(|l| (l.cause_id, l.measure_id))
+            .collect::<Vec<_>>(),
+    );
+    let measures_of_case = pairs(
+        &case_measures
+            .iter()
+            .map(|l| (l.case_id, l.measure_id))
+            .collect::<Vec<_>>(),
+    );
+    let cases_of_measure = pairs(
+        &case_measures
+            .iter()
+            .map(|l| (l.measure_id, l.case_id))
+            .collect::<Vec<_>>(),
+    );
+
+    // A region with every region above it; a cause with its group.
+    let region_chain = |id: Option<i32>| -> Vec<&regions::Model> {
+        let mut chain = Vec::new();
+        let mut next = id;
+        while let Some(region) = next.and_then(|id| regions.get(&id)) {
+            if chain.iter().any(|r: &&regions::Model| r.id == region.id) {
+                break;
+            }
+            chain.push(region);
+            next = region.parent_id;
+        }
+        chain
+    };
+    let cause_chain = |id: i32| -> Vec<&causes::Model> {
+        let mut chain: Vec<&causes::Model> = causes.get(&id).into_iter().collect();
+        if let Some(parent) = chain
+            .first()
+            .and_then(|c| c.parent_id)
+            .and_then(|p| causes.get(&p))
+        {
+            chain.push(parent);
+        }
+        chain
+    };
+    // The facets a measure carries; cases, causes and regions derive theirs from it.
+    let measure_facets = |measure: &measures::Model| -> BTreeSet<(&'static str, String)> {
+        let mut facets = BTreeSet::new();
+        if let Some(strategy) = strategies.get(&measure.strategy_id) {
+            facets.insert(("strategy", strategy.slug.clone()));
+            if let Some(dimension) = strategy.dimension_id.and_then(|d| dimensions.get(&d)) {
+                facets.insert(("dimension", dimension.slug.clone()));
+            }
+        }
+        for cause in causes_of_measure.get(&measure.id).into_iter().flatten() {
+            for c in cause_chain(*cause) {
+                facets.insert(("cause", c.slug.clone()));
+            }
+        }
+        facets
+    };
+    let regions_of_measure = |measure_id: i32| -> BTreeSet<(&'static str, String)> {
+        cases_of_measure
+            .get(&measure_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|case| cases.get(case))
+            .flat_map(|case| region_chain(case.region_id))
+            .map(|r| ("region", r.slug.clone()))
+            .collect()
+    };
+    let excerpt = |excerpts: &mut HashMap<(&str, i32), Texts>, kind: EntryKind, id: i32| {
+        excerpts.remove(&(kind.as_str(), id)).unwrap_or_default()
+    };
+
+    let mut docs = Vec::new();
+    for case in cases.values() {
+        let mut body = excerpt(&mut excerpts, EntryKind::Case, case.id);
+        body.maybe(&case.actions_zh, &case.actions_en);
+        body.maybe(&case.outcomes_zh, &case.outcomes_en);
+        let mut facets = BTreeSet::new();
+        for region in region_chain(case.region_id) {
+            body.add(&region.name_zh, &region.name_en);
+            facets.insert(("region", region.slug.clone()));
+        }
+        for measure in measures_of_case
+            .get(&case.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| measures.get(m))
+        {
+            body.add(&measure.title_zh, &measure.title_en);
+            facets.extend(measure_facets(measure));
+        }
+        docs.push(SearchDocument {
+            kind: EntryKind::Case,
+            id: case.id,
+            slug: case.slug.clone(),
+            title: (case.title_zh.clone(), case.title_en.clone()),
+            summary: opt(&case.summary_zh, &case.summary_en),
+            body: body.joined(),
+            facets,
+        });
+    }
+    for measure in measures.values() {
+        let mut body = excerpt(&mut excerpts, EntryKind::Measure, measure.id);
+        if let Some(strategy) = strategies.get(&measure.strategy_id) {
+            body.add(&strategy.name_zh, &strategy.name_en);
+        }
+        for cause in causes_of_measure
+            .get(&measure.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| causes.get(c))
+        {
+            body.add(&cause.name_zh, &cause.name_en);
+        }
+        for case in cases_of_measure
+            .get(&measure.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| cases.get(c))
+        {
+            body.add(&case.title_zh, &case.title_en);
+        }
+        let mut facets = measure_facets(measure);
+        facets.extend(regions_of_measure(measure.id));
+        docs.push(SearchDocument {
+            kind: EntryKind::Measure,
+            id: measure.id,
+            slug: measure.slug.clone(),
+            title: (measure.title_zh.clone(), measure.title_en.clone()),
+            summary: opt(&measure.summary_zh, &measure.summary_en),
+            body: body.joined(),
+            facets,
+        });
+    }
+    for cause in causes.values() {
+        let mut body = excerpt(&mut excerpts, EntryKind::Cause, cause.id);
+        let mut facets: BTreeSet<(&'static str, String)> = cause_chain(cause.id)
+            .into_iter()
+            .map(|c| ("cause", c.slug.clone()))
+            .collect();
+        if let Some(parent) = cause.parent_id.and_then(|p| causes.get(&p)) {
+            body.add(&parent.name_zh, &parent.name_en);
+        }
+        for dimension in dims_of_cause
+            .get(&cause.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| dimensions.get(d))
+        {
+            body.add(&dimension.name_zh, &dimension.name_en);
+            facets.insert(("dimension", dimension.slug.clone()));
+        }
+        for statistic in statistics.iter().filter(|s| s.cause_id == Some(cause.id)) {
+            body.add(&statistic.label_zh, &statistic.label_en);
+        }
+        for measure in measures_of_cause
+            .get(&cause.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| measures.get(m))
+        {
+            if let Some(strategy) = strategies.get(&measure.strategy_id) {
+                facets.insert(("strategy", strategy.slug.clone()));
+            }
+            facets.extend(regions_of_measure(measure.id));
+        }
+        docs.push(SearchDocument {
+            kind: EntryKind::Cause,
+            id: cause.id,
+            slug: cause.slug.clone(),
+            title: (cause.name_zh.clone(), cause.name_en.clone()),
+            summary: opt(&cause.summary_zh, &cause.summary_en),
+            body: body.joined(),
+            facets,
+        });
+    }
+    for strategy in strategies.values() {
+        let mut body = excerpt(&mut excerpts, EntryKind::Strategy, strategy.id);
+        body.add(&strategy.aim_zh, &strategy.aim_en);
+        let mut facets = BTreeSet::from([("strategy", strategy.slug.clone())]);
+        if let Some(dimension) = strategy.dimension_id.and_then(|d| dimensions.get(&d)) {
+            body.add(&dimension.name_zh, &dimension.name_en);
+            facets.insert(("dimension", dimension.slug.clone()));
+        }
+        for measure in measures.values().filter(|m| m.strategy_id == strategy.id) {
+            body.add(&measure.title_zh, &measure.title_en);
+        }
+        docs.push(SearchDocument {
+            kind: EntryKind::Strategy,
+            id: strategy.id,
+            slug: strategy.slug.clone(),
+            title: (strategy.name_zh.clone(), strategy.name_en.clone()),
+            summary: opt(&strategy.summary_zh, &strategy.summary_en),
+            body: body.joined(),
+            facets,
+        });
+    }
+    for dimension in dimensions.values() {
+        let mut body = excerpt(&mut excerpts, EntryKind::Dimension, dimension.id);
+        let mut facets = BTreeSet::from([("dimension", dimension.slug.clone())]);
+        for strategy in strategies
+            .values()
+            .filter(|s| s.dimension_id == Some(dimension.id))
+        {
+            body.add(&strategy.name_zh, &strategy.name_en);
+            facets.insert(("strategy", strategy.slug.clone()));
+        }
+        for cause in cause_dims
+            .iter()
+            .filter(|l| l.dimension_id == dimension.id)
+            .filter_map(|l| causes.get(&l.cause_id))
+        {
+            body.add(&cause.name_zh, &cause.name_en);
+        }
+        docs.push(SearchDocument {
+            kind: EntryKind::Dimension,
+            id: dimension.id,
+            slug: dimension.slug.clone(),
+            title: (dimension.name_zh.clone(), dimension.name_en.clone()),
+            summary: opt(&dimension.summary_zh, &dimension.summary_en),
+            body: body.joined(),
+            facets,
+        });
+    }
+    for region in regions.values() {
+        let mut body = excerpt(&mut excerpts, EntryKind::Region, region.id);
+        body.maybe(&region.zone_zh, &region.zone_en);
+        let chain = region_chain(Some(region.id));
+        let mut facets: BTreeSet<(&'static str, String)> =
+            chain.iter().map(|r| ("region", r.slug.clone())).collect();
+        for parent in chain.iter().skip(1) {
+            body.add(&parent.name_zh, &parent.name_en);
+        }
+        for indicator in indicators.iter().filter(|i| i.region_id == region.id) {
+            body.add(&indicator.name_zh, &indicator.name_en);
+        }
+        for case in cases.values().filter(|c| c.region_id == Some(region.id)) {
+            body.add(&case.title_zh, &case.title_en);
+            for measure in measures_of_case
+                .get(&case.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| measures.get(m))
+            {
+                facets.extend(measure_facets(measure));
+            }
+        }
+        docs.push(SearchDocument {
+            kind: EntryKind::Region,
+            id: region.id,
+            slug: region.slug.clone(),
+            title: (region.name_zh.clone(), region.name_en.clone()),
+            summary: opt(&region.summary_zh, &region.summary_en),
+            body: body.joined(),
+            facets,
+        });
+    }
+    for statistic in &statistics {
+        let mut body = excerpt(&mut excerpts, EntryKind::Statistic, statistic.id);
+        let mut facets = BTreeSet::new();
+        if let Some(cause_id) = statistic.cause_id {
+            for cause in cause_chain(cause_id) {
+                body.add(&cause.name_zh, &cause.name_en);
+                facets.insert(("cause", cause.slug.clone()));
+            }
+            for dimension in dims_of_cause
+                .get(&cause_id)
+                .into_iter()
+                .flatten()
+                .filter_map(|d| dimensions.get(d))
+            {
+                facets.insert(("dimension", dimension.slug.clone()));
+            }
+            for measure in measures_of_cause
+                .get(&cause_id)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| measures.get(m))
+            {
+                if let Some(strategy) = strategies.get(&measure.strategy_id) {
+                    facets.insert(("strategy", strategy.slug.clone()));
+                }
+            }
+        }
+        if let Some(dimension) = statistic.dimension_id.and_then(|d| dimensions.get(&d)) {
+            body.add(&dimension.name_zh, &dimension.name_en);
+            facets.insert(("dimension", dimension.slug.clone()));
+            for strategy in strategies
+                .values()
+                .filter(|s| s.dimension_id == Some(dimension.id))
+            {
+                facets.insert(("strategy", strategy.slug.clone()));
+            }
+        }
+        for region in region_chain(statistic.region_id) {
+            facets.insert(("region", region.slug.clone()));
+        }
+        docs.push(SearchDocument {
+            kind: EntryKind::Statistic,
+            id: statistic.id,
+            slug: statistic.slug.clone(),
+            title: (statistic.label_zh.clone(), statistic.label_en.clone()),
+            summary: opt(&statistic.series_zh, &statistic.series_en),
+            body: body.joined(),
+            facets,
+        });
+    }
+    docs.sort_by_key(|d| (d.kind, d.id));
+    Ok(docs)
+}

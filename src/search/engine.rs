@@ -1,0 +1,620 @@
+//! The search engine: one index under the data dir, one reader, one long-lived writer (created
+//! on first write, so that read-only users such as `policy-kb search` can share the index with a
+//! running server), and a fresh searcher per query.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jieba_rs::Jieba;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::documents::SearchDocument;
+use super::query::{Part, UserQuery};
+use super::schema::{schema, Fields, SCHEMA_VERSION};
+use super::tokenizer::{self, is_cjk, query_words};
+use crate::domain::EntryKind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("the search index at {0} is locked by another process (is a server running on this data dir?)")]
+    Locked(PathBuf),
+    #[error("search index I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What a commit records about the index, so a restart can tell whether it is current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexState {
+    pub schema_version: u32,
+    pub data_version: i64,
+}
+
+/// A search: the parsed query, filters by kind and by facet (slugs), and a page.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    pub query: UserQuery,
+    pub kinds: Vec<EntryKind>,
+    /// Facet field (`strategy`, `dimension`, `cause`, `region`) to accepted slugs.
+    pub facets: BTreeMap<&'static str, Vec<String>>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Highlight {
+    /// `title`, `summary`, `body` or `text` (all Chinese text, matched by character).
+    pub field: &'static str,
+    pub lang: &'static str,
+    pub html: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub score: f32,
+    pub kind: EntryKind,
+    pub id: i32,
+    pub slug: String,
+    pub title: (String, String),
+    pub highlights: Vec<Highlight>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Facet field (`kind`, `strategy`, `dimension`, `region`) to (value, count), largest first.
+    pub facets: Vec<(&'static str, Vec<(String, u64)>)>,
+}
+
+/// Facet fields reported with results.
+pub const FACET_FIELDS: [&str; 4] = ["kind", "strategy", "dimension", "region"];
+
+pub struct SearchEngine {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    fields: Fields,
+    jieba: Arc<Jieba>,
+    dir: PathBuf,
+}
+
+const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
+
+impl SearchEngine {
+    /// Opens the index in `dir`, creating it if missing; an index of another schema version is
+    /// discarded (the database can always rebuild it).
+    pub fn open(dir: &Path, jieba: Arc<Jieba>) -> Result<SearchEngine, SearchError> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir)?;
+        let existing = Index::open_in_dir(dir).ok().filter(|index| {
+            index.schema() == schema
+                && read_state(index).is_some_and(|s| s.schema_version == SCHEMA_VERSION)
+        });
+        let index = match existing {
+            Some(index) => index,
+            None => {
+                // Start over in an empty directory: a stale or foreign index is only a cache.
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                Index::create_in_dir(dir, schema)?
+            }
+        };
+        tokenizer::register(&index, &jieba);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchEngine {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            fields,
+            jieba,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// An index in memory (for tests and benchmarks).
+    pub fn in_memory(jieba: Arc<Jieba>) -> Result<SearchEngine, SearchError> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        tokenizer::register(&index, &jieba);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchEngine {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            fields,
+            jieba,
+            dir: PathBuf::new(),
+        })
+    }
+
+    /// The state recorded by the last commit, if any.
+    pub fn state(&self) -> Option<IndexState> {
+        read_state(&self.index)
+    }
+
+    /// Replaces the whole content of the index with `docs`, in one commit that records
+    /// `data_version`. `progress` hears of each document added.
+    pub fn rebuild(
+        &self,
+        docs: &[SearchDocument],
+        data_version: i64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), SearchError> {
+        let mut guard = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            *guard = Some(
+                self.index
+                    .writer(WRITER_HEAP_BYTES)
+                    .map_err(|err| match err {
+                        tantivy::TantivyError::LockFailure(..) => {
+                            SearchError::Locked(self.dir.clone())
+                        }
+                        other => SearchError::Index(other),
+                    })?,
+            );
+        }
+        let Some(writer) = guard.as_mut() else {
+            unreachable!("the writer was just created")
+        };
+        writer.delete_all_documents()?;
+        for document in docs {
+            writer.add_document(self.to_tantivy(document))?;
+            progress(1);
+        }
+        let state = IndexState {
+            schema_version: SCHEMA_VERSION,
+            data_version,
+        };
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&serde_json::to_string(&state).unwrap_or_default());
+        commit.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn to_tantivy(&self, d: &SearchDocument) -> TantivyDocument {
+        let f = &self.fields;
+        let chars = [&d.title.0, &d.summary.0, &d.body.0]
+            .map(|s| s.as_str())
+            .join("\n");
+        let mut document = doc!(
+            f.key => format!("{}:{}", d.kind.as_str(), d.id),
+            f.kind => d.kind.as_str(),
+            f.id => d.id as u64,
+            f.slug => d.slug.clone(),
+            f.title_zh => d.title.0.clone(),
+            f.title_en => d.title.1.clone(),
+            f.summary_zh => d.summary.0.clone(),
+            f.summary_en => d.summary.1.clone(),
+            f.body_zh => d.body.0.clone(),
+            f.body_en => d.body.1.clone(),
+            f.chars => chars,
+        );
+        document.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
+        for (field, slug) in &d.facets {
+            document.add_facet(f.facets, Facet::from_path([*field, slug.as_str()]));
+        }
+        document
+    }
+
+    /// Runs a search. Blocking: call it off the async worker threads.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let Some(query) = self.build_query(request) else {
+            return Ok(SearchResults::default());
+        };
+        let mut facets = FacetCollector::for_field("facets");
+        for field in FACET_FIELDS {
+            facets.add_facet(Facet::from_path([field]));
+        }
+        let limit = request.limit.max(1);
+        let (top, total, facet_counts) = searcher.search(
+            &query,
+            &(
+                TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .order_by_score(),
+                Count,
+                facets,
+            ),
+        )?;
+
+        let generators = self.snippet_generators(&searcher, &query)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let text = |field| {
+                document
+                    .get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let kind = EntryKind::parse(&text(self.fields.kind)).ok();
+            let id = document
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_u64())
+                .and_then(|id| i32::try_from(id).ok());
+            let (Some(kind), Some(id)) = (kind, id) else {
+                continue;
+            };
+            let mut highlights = Vec::new();
+            for (field, lang, generator) in &generators {
+                let mut snippet = generator.snippet_from_doc(&document);
+                if snippet.highlighted().is_empty() {
+                    continue;
+                }
+                // The character-level match is only worth showing when no word matched.
+                if *field == "text" && highlights.iter().any(|h: &Highlight| h.lang == "zh") {
+                    continue;
+                }
+                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                highlights.push(Highlight {
+                    field,
+                    lang,
+                    html: snippet.to_html(),
+                });
+            }
+            hits.push(Hit {
+                score,
+                kind,
+                id,
+                slug: text(self.fields.slug),
+                title: (text(self.fields.title_zh), text(self.fields.title_en)),
+                highlights,
+            });
+        }
+        let facets = FACET_FIELDS
+            .into_iter()
+            .map(|field| {
+                let mut values: Vec<(String, u64)> = facet_counts
+                    .get(Facet::from_path([field]))
+                    .map(|(facet, count)| {
+                        (
+                            facet
+                                .to_path()
+                                .last()
+                                .map(|s| s.to_string())
+                                .unwrap_or_default(),
+                            count,
+                        )
+                    })
+                    .collect();
+                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                (field, values)
+            })
+            .collect();
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    fn snippet_generators(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> Result<Vec<(&'static str, &'static str, SnippetGenerator)>, SearchError> {
+        let f = &self.fields;
+        let mut generators = Vec::new();
+        for (name, lang, field, max_bytes) in [
+            ("title", "zh", f.title_zh, 300),
+            ("title", "en", f.title_en, 200),
+            ("summary", "zh", f.summary_zh, 300),
+            ("summary", "en", f.summary_en, 200),
+            ("body", "zh", f.body_zh, 300),
+            ("body", "en", f.body_en, 200),
+            ("text", "zh", f.chars, 300),
+        ] {
+            let mut generator = SnippetGenerator::create(searcher, query, field)?;
+            generator.set_max_num_chars(max_bytes);
+            generators.push((name, lang, generator));
+        }
+        Ok(generators)
+    }
+
+    /// The tantivy query for a request, or `None` when nothing can match (only exclusions,
+    /// or only noise).
+    fn build_query(&self, request: &SearchRequest) -> Option<Box<dyn Query>> {
+        let wanted: Vec<Box<dyn Query>> = request
+            .query
+            .wanted
+            .iter()
+            .flat_map(|part| self.part_queries(part))
+            .collect();
+        if wanted.is_empty() {
+            return None;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let any: Vec<(Occur, Box<dyn Query>)> = wanted
+            .iter()
+            .map(|q| (Occur::Should, q.box_clone()))
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        if wanted.len() > 1 {
+            // Records with every word come first: a constant far above any BM25 sum.
+            let all: Vec<(Occur, Box<dyn Query>)> = wanted
+                .iter()
+                .map(|q| (Occur::Must, q.box_clone()))
+                .collect();
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(BooleanQuery::new(all)),
+                    ALL_WORDS_BONUS,
+                )),
+            ));
+        }
+        for part in &request.query.excluded {
+            for query in self.part_queries(part) {
+                clauses.push((Occur::MustNot, query));
+            }
+        }
+        if !request.kinds.is_empty() {
+            let kinds = request
+                .kinds
+                .iter()
+                .map(|k| self.facet_query(&Facet::from_path(["kind", k.as_str()])))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::union(kinds))));
+        }
+        for (field, slugs) in &request.facets {
+            if slugs.is_empty() {
+                continue;
+            }
+            let values = slugs
+                .iter()
+                .map(|slug| self.facet_query(&Facet::from_path([*field, slug.as_str()])))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::union(values))));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn facet_query(&self, facet: &Facet) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_facet(self.fields.facets, facet),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    /// One query per word of a part (a phrase is one "word"): each matches the word in any field,
+    /// titles weighing most, then summaries, bodies, and last the character safety net.
+    fn part_queries(&self, part: &Part) -> Vec<Box<dyn Query>> {
+        let f = &self.fields;
+        match part {
+            Part::Words(text) => {
+                let mut queries = Vec::new();
+                for chunk in split_scripts(text) {
+                    if chunk.chars().any(is_cjk) {
+                        for (_, word) in query_words(&self.jieba, &chunk) {
+                            if is_stop_word(&word) {
+                                continue;
+                            }
+                            let mut fields = self.weighted(
+                                [
+                                    (f.title_zh, TITLE),
+                                    (f.summary_zh, SUMMARY),
+                                    (f.body_zh, BODY),
+                                ],
+                                |field| term_query(field, &word),
+                            );
+                            fields.push((
+                                Occur::Should,
+                                boost(self.characters_query(&word, false), CHARACTERS),
+                            ));
+                            queries.push(Box::new(BooleanQuery::new(fields)) as Box<dyn Query>);
+                        }
+                    } else {
+                        for word in self.english_terms(&chunk) {
+                            let mut fields = self.weighted(
+                                [
+                                    (f.title_en, TITLE),
+                                    (f.summary_en, SUMMARY),
+                                    (f.body_en, BODY),
+                                ],
+                                |field| term_query(field, &word.1),
+                            );
+                            // Numbers and Latin names also occur in the Chinese texts.
+                            let raw = word.2.to_lowercase();
+                            fields.extend(self.weighted(
+                                [
+                                    (f.title_zh, TITLE),
+                                    (f.summary_zh, SUMMARY),
+                                    (f.body_zh, BODY),
+                                ],
+                                |field| term_query(field, &raw),
+                            ));
+                            queries.push(Box::new(BooleanQuery::new(fields)));
+                        }
+                    }
+                }
+                queries
+            }
+            Part::Phrase(text) => {
+                let query: Box<dyn Query> = if text.chars().any(is_cjk) {
+                    let words: Vec<(usize, Term)> = query_words(&self.jieba, text)
+                        .into_iter()
+                        .map(|(p, w)| (p, Term::from_field_text(f.title_zh, &w)))
+                        .collect();
+                    let mut fields = self.weighted(
+                        [
+                            (f.title_zh, TITLE),
+                            (f.summary_zh, SUMMARY),
+                            (f.body_zh, BODY),
+                        ],
+                        |field| phrase_query(field, &words),
+                    );
+                    fields.push((
+                        Occur::Should,
+                        boost(self.characters_query(text, true), CHARACTERS * 4.0),
+                    ));
+                    Box::new(BooleanQuery::new(fields))
+                } else {
+                    let words: Vec<(usize, Term)> = self
+                        .english_terms(text)
+                        .into_iter()
+                        .map(|(p, w, _)| (p, Term::from_field_text(f.title_en, &w)))
+                        .collect();
+                    if words.is_empty() {
+                        return Vec::new();
+                    }
+                    Box::new(BooleanQuery::new(self.weighted(
+                        [
+                            (f.title_en, TITLE),
+                            (f.summary_en, SUMMARY),
+                            (f.body_en, BODY),
+                        ],
+                        |field| phrase_query(field, &words),
+                    )))
+                };
+                vec![query]
+            }
+        }
+    }
+
+    fn weighted(
+        &self,
+        fields: [(tantivy::schema::Field, f32); 3],
+        query: impl Fn(tantivy::schema::Field) -> Box<dyn Query>,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
+        fields
+            .into_iter()
+            .map(|(field, weight)| (Occur::Should, boost(query(field), weight)))
+            .collect()
+    }
+
+    /// English words as the `en` analyzer indexes them: (position, stemmed term, original).
+    fn english_terms(&self, text: &str) -> Vec<(usize, String, String)> {
+        let mut analyzer = tokenizer::english();
+        let mut stream = analyzer.token_stream(text);
+        let mut terms = Vec::new();
+        while let Some(token) = stream.next() {
+            terms.push((
+                token.position,
+                token.text.clone(),
+                text[token.offset_from..token.offset_to].to_string(),
+            ));
+        }
+        terms
+    }
+
+    /// The character safety net: every Chinese character of `text` (in order when `exact`).
+    fn characters_query(&self, text: &str, exact: bool) -> Box<dyn Query> {
+        let chars: Vec<char> = text.chars().filter(|c| is_cjk(*c)).collect();
+        let terms: Vec<(usize, Term)> = chars
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, Term::from_field_text(self.fields.chars, &c.to_string())))
+            .collect();
+        if exact {
+            return phrase_query(self.fields.chars, &terms);
+        }
+        let unique: BTreeSet<Term> = terms.into_iter().map(|(_, t)| t).collect();
+        match unique.len() {
+            0 => Box::new(EmptyQuery),
+            _ => Box::new(BooleanQuery::new(
+                unique
+                    .into_iter()
+                    .map(|t| {
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+                                as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            )),
+        }
+    }
+}
+
+const TITLE: f32 = 3.0;
+const SUMMARY: f32 = 2.0;
+const BODY: f32 = 1.0;
+const CHARACTERS: f32 = 0.3;
+const ALL_WORDS_BONUS: f32 = 1000.0;
+
+fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, weight))
+}
+
+fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// A phrase over `field` from terms with their positions (re-targeted to `field`); a single
+/// term is a plain term query.
+fn phrase_query(field: tantivy::schema::Field, terms: &[(usize, Term)]) -> Box<dyn Query> {
+    let terms: Vec<(usize, Term)> = terms
+        .iter()
+        .map(|(p, t)| {
+            (
+                *p,
+                Term::from_field_text(field, t.value().as_str().unwrap_or_default()),
+            )
+        })
+        .collect();
+    match terms.len() {
+        0 => Box::new(EmptyQuery),
+        1 => Box::new(TermQuery::new(
+            terms[0].1.clone(),
+            IndexRecordOption::WithFreqs,
+        )),
+        _ => Box::new(PhraseQuery::new_with_offset(terms)),
+    }
+}
+
+/// Splits mixed text into runs of Chinese and runs of everything else ("Fengdu一只鸡" -> two).
+fn split_scripts(text: &str) -> Vec<String> {
+    let mut runs: Vec<(bool, String)> = Vec::new();
+    for c in text.chars() {
+        let cjk = is_cjk(c);
+        match runs.last_mut() {
+            Some((last, run)) if *last == cjk => run.push(c),
+            _ => runs.push((cjk, c.to_string())),
+        }
+    }
+    runs.into_iter().map(|(_, run)| run).collect()
+}
+
+/// Chinese function words that would match nearly every record.
+fn is_stop_word(word: &str) -> bool {
+    const STOP: &[&str] = &[
+        "的", "了", "和", "与", "及", "在", "是", "有", "都", "也", "就", "要", "我们", "他们",
+        "很多", "什么", "怎么", "如何", "哪些", "这个", "那个", "一些", "不", "没有", "我", "村里",
+        "问题",
+    ];
+    STOP.contains(&word)
+}
+
+fn read_state(index: &Index) -> Option<IndexState> {
+    index
+        .load_metas()
+        .ok()?
+        .payload
+        .and_then(|payload| serde_json::from_str(&payload).ok())
+}

@@ -1,0 +1,19 @@
+//! Full-text search: the only module that knows tantivy. The database is the source of truth;
+//! the index under `<data dir>/index` is a cache rebuilt when it is missing, of another schema
+//! version, or behind the database's data version.
+
+mod documents;
+mod engine;
+mod query;
+mod schema;
+mod service;
+pub mod tokenizer;
+
+pub use documents::{from_database, SearchDocument};
+pub use engine::{
+    Highlight, Hit, IndexState, SearchEngine, SearchError, SearchRequest, SearchResults,
+    FACET_FIELDS,
+};
+pub use query::{Part, UserQuery, MAX_QUERY_CHARS};
+pub use schema::SCHEMA_VERSION;
+pub use service::{Freshness, Search};

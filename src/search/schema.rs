@@ -1,0 +1,58 @@
+//! The one schema of the index.
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+};
+
+use super::tokenizer::{CJK, EN, ZH};
+
+/// Bump when the schema or a tokenizer changes: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// `kind:id`, unique per record: what an update deletes by.
+    pub key: Field,
+    pub kind: Field,
+    pub id: Field,
+    pub slug: Field,
+    pub title_zh: Field,
+    pub title_en: Field,
+    pub summary_zh: Field,
+    pub summary_en: Field,
+    pub body_zh: Field,
+    pub body_en: Field,
+    /// All Chinese text of the record, by character and character pair.
+    pub chars: Field,
+    /// `/kind/..`, `/strategy/..`, `/dimension/..`, `/cause/..`, `/region/..`.
+    pub facets: Field,
+}
+
+fn text(tokenizer: &str) -> TextOptions {
+    TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored()
+}
+
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        key: builder.add_text_field("key", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        id: builder.add_u64_field("id", STORED),
+        slug: builder.add_text_field("slug", STRING | STORED),
+        title_zh: builder.add_text_field("title_zh", text(ZH)),
+        title_en: builder.add_text_field("title_en", text(EN)),
+        summary_zh: builder.add_text_field("summary_zh", text(ZH)),
+        summary_en: builder.add_text_field("summary_en", text(EN)),
+        body_zh: builder.add_text_field("body_zh", text(ZH)),
+        body_en: builder.add_text_field("body_en", text(EN)),
+        chars: builder.add_text_field("chars", text(CJK)),
+        facets: builder.add_facet_field("facets", FacetOptions::default()),
+    };
+    (builder.build(), fields)
+}

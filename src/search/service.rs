@@ -1,0 +1,85 @@
+//! Search as the rest of the service sees it: keeping the index current with the database and
+//! running queries off the async worker threads.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use super::documents::from_database;
+use super::engine::{IndexState, SearchEngine, SearchRequest, SearchResults};
+use super::schema::SCHEMA_VERSION;
+use super::tokenizer;
+use crate::catalog;
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone)]
+pub struct Search {
+    engine: Arc<SearchEngine>,
+}
+
+/// Whether `ensure_current` had to rebuild.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Freshness {
+    Current,
+    Rebuilt { documents: usize },
+}
+
+impl Search {
+    /// Opens the index under `data_dir/index`, loading jieba and its domain dictionary now rather
+    /// than on the first query.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Search> {
+        let engine = SearchEngine::open(&data_dir.join("index"), tokenizer::jieba())?;
+        Ok(Search {
+            engine: Arc::new(engine),
+        })
+    }
+
+    pub fn engine(&self) -> &SearchEngine {
+        &self.engine
+    }
+
+    /// Rebuilds the index from the database when it is not at the database's data version.
+    pub async fn ensure_current(&self, db: &DatabaseConnection) -> AppResult<Freshness> {
+        let version = catalog::data_version(db).await?;
+        if self.engine.state()
+            == Some(IndexState {
+                schema_version: SCHEMA_VERSION,
+                data_version: version,
+            })
+        {
+            return Ok(Freshness::Current);
+        }
+        let documents = self.rebuild(db, |_| ()).await?;
+        Ok(Freshness::Rebuilt { documents })
+    }
+
+    /// Rebuilds the index from the database, whatever its state; `progress` hears of each
+    /// document indexed. Returns how many documents the index now holds.
+    pub async fn rebuild(
+        &self,
+        db: &DatabaseConnection,
+        progress: impl Fn(u64) + Send + 'static,
+    ) -> AppResult<usize> {
+        let version = catalog::data_version(db).await?;
+        let documents = from_database(db).await?;
+        let count = documents.len();
+        let engine = self.engine.clone();
+        // Indexing is CPU-bound: keep it off the async worker threads.
+        tokio::task::spawn_blocking(move || {
+            engine.rebuild(&documents, version, &mut |n| progress(n))
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+        Ok(count)
+    }
+
+    pub async fn search(&self, request: SearchRequest) -> AppResult<SearchResults> {
+        let engine = self.engine.clone();
+        tokio::task::spawn_blocking(move || engine.search(&request))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)
+    }
+}

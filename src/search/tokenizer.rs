@@ -1,0 +1,272 @@
+//! Every tokenizer of the index, registered by name in one place:
+//!
+//! - `zh`: jieba in search mode with the domain dictionary, so compounds are indexed whole and
+//!   in their parts (饮水安全 -> 饮水, 安全, 饮水安全);
+//! - `en`: words, lowercased, English stop words removed, stemmed;
+//! - `cjk`: single characters and character bigrams of Chinese text, the recall safety net
+//!   for words that segment differently in the text and in the query (养鸡 vs 养殖, 一只鸡).
+
+use std::sync::Arc;
+
+use jieba_rs::{Jieba, TokenizeMode};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    Token, TokenStream, Tokenizer,
+};
+use tantivy::Index;
+
+pub const ZH: &str = "zh";
+pub const EN: &str = "en";
+pub const CJK: &str = "cjk";
+
+const DOMAIN_TERMS: &str = include_str!("../../data/dict/policy-terms.txt");
+
+/// jieba with the default dictionary and the domain terms; loading it takes a moment, so it is
+/// built once at startup and shared.
+pub fn jieba() -> Arc<Jieba> {
+    let mut jieba = Jieba::new();
+    for term in DOMAIN_TERMS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+    {
+        jieba.add_word(term, None, None);
+    }
+    Arc::new(jieba)
+}
+
+pub fn register(index: &Index, jieba: &Arc<Jieba>) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(
+        ZH,
+        TextAnalyzer::builder(ChineseTokenizer {
+            jieba: jieba.clone(),
+        })
+        .filter(LowerCaser)
+        .build(),
+    );
+    tokenizers.register(EN, english());
+    tokenizers.register(
+        CJK,
+        TextAnalyzer::builder(CharacterTokenizer)
+            .filter(LowerCaser)
+            .build(),
+    );
+}
+
+pub fn english() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Whether a token carries meaning (not punctuation, space or a symbol such as an emoji).
+pub fn is_word(token: &str) -> bool {
+    token.chars().any(|c| c.is_alphanumeric())
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// jieba over a shared dictionary: tantivy clones tokenizers freely (per segment, per snippet),
+/// and cloning jieba itself would copy its whole dictionary each time.
+#[derive(Clone)]
+pub struct ChineseTokenizer {
+    pub jieba: Arc<Jieba>,
+}
+
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for ChineseTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let tokens = self
+            .jieba
+            .tokenize(text, TokenizeMode::Search, true)
+            .into_iter()
+            .filter(|token| is_word(token.word))
+            .map(|token| Token {
+                // Byte offsets (for highlighting); positions are character offsets, so that
+                // overlapping search-mode tokens keep their true place for phrase queries.
+                offset_from: token.byte_start,
+                offset_to: token.byte_end,
+                position: token.start,
+                position_length: token.end - token.start,
+                text: token.word.to_string(),
+            })
+            .collect();
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
+/// Chinese characters one by one and in overlapping pairs; other words whole.
+#[derive(Clone, Default)]
+pub struct CharacterTokenizer;
+
+impl Tokenizer for CharacterTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let mut tokens = Vec::new();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let end_of = |i: usize| {
+            chars
+                .get(i + 1)
+                .map(|&(offset, _)| offset)
+                .unwrap_or(text.len())
+        };
+        let mut i = 0;
+        while i < chars.len() {
+            let (offset, c) = chars[i];
+            if is_cjk(c) {
+                tokens.push(Token {
+                    offset_from: offset,
+                    offset_to: end_of(i),
+                    position: i,
+                    position_length: 1,
+                    text: c.to_string(),
+                });
+                if let Some(&(_, next)) = chars.get(i + 1).filter(|&&(_, next)| is_cjk(next)) {
+                    tokens.push(Token {
+                        offset_from: offset,
+                        offset_to: end_of(i + 1),
+                        position: i,
+                        position_length: 2,
+                        text: format!("{c}{next}"),
+                    });
+                }
+                i += 1;
+            } else if c.is_alphanumeric() {
+                let start = i;
+                while i < chars.len() && chars[i].1.is_alphanumeric() && !is_cjk(chars[i].1) {
+                    i += 1;
+                }
+                tokens.push(Token {
+                    offset_from: offset,
+                    offset_to: end_of(i - 1),
+                    position: start,
+                    position_length: i - start,
+                    text: text[offset..end_of(i - 1)].to_string(),
+                });
+            } else {
+                i += 1;
+            }
+        }
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
+/// The words of a Chinese query: jieba's default (non-overlapping) segmentation, meaningful
+/// tokens only, each with its character offset.
+pub fn query_words(jieba: &Jieba, text: &str) -> Vec<(usize, String)> {
+    jieba
+        .cut(text, true)
+        .into_iter()
+        .filter(|token| is_word(token.word))
+        .map(|token| (token.start, token.word.to_lowercase()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+    use tantivy::schema::Schema;
+
+    fn index() -> &'static Index {
+        static INDEX: OnceLock<Index> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let index = Index::create_in_ram(Schema::builder().build());
+            register(&index, &jieba());
+            index
+        })
+    }
+
+    fn tokens(name: &str, text: &str) -> Vec<(String, usize, usize)> {
+        let mut analyzer = index().tokenizers().get(name).unwrap();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push((token.text.clone(), token.offset_from, token.offset_to));
+        }
+        out
+    }
+
+    fn texts(name: &str, text: &str) -> Vec<String> {
+        tokens(name, text).into_iter().map(|(t, _, _)| t).collect()
+    }
+
+    #[test]
+    fn zh_indexes_compounds_whole_and_in_parts() {
+        let words = texts(ZH, "饮水安全保障新模式");
+        for expected in ["饮水", "安全", "饮水安全"] {
+            assert!(words.contains(&expected.to_string()), "{words:?}");
+        }
+    }
+
+    #[test]
+    fn zh_keeps_domain_terms_whole_and_drops_punctuation() {
+        let words = texts(ZH, "实现“两不愁三保障”，克服“等靠要”思想！🐔");
+        assert!(words.contains(&"两不愁三保障".to_string()), "{words:?}");
+        assert!(words.contains(&"等靠要".to_string()), "{words:?}");
+        assert!(words.iter().all(|w| is_word(w)), "{words:?}");
+    }
+
+    #[test]
+    fn zh_offsets_are_byte_offsets() {
+        let text = "丰都县“一只鸡”产业链";
+        for (word, from, to) in tokens(ZH, text) {
+            assert_eq!(&text[from..to], word);
+        }
+    }
+
+    #[test]
+    fn en_lowercases_stems_and_drops_stop_words() {
+        assert_eq!(
+            texts(EN, "The Farmers are Waiting for hand-outs"),
+            ["farmer", "wait", "hand", "out"]
+        );
+    }
+
+    #[test]
+    fn cjk_emits_characters_and_bigrams_with_byte_offsets() {
+        let text = "一只鸡 Eggs";
+        let all = tokens(CJK, text);
+        let words: Vec<&str> = all.iter().map(|(t, _, _)| t.as_str()).collect();
+        assert_eq!(words, ["一", "一只", "只", "只鸡", "鸡", "eggs"]);
+        for (word, from, to) in &all {
+            assert_eq!(text[*from..*to].to_lowercase(), *word);
+        }
+    }
+
+    #[test]
+    fn query_words_are_non_overlapping() {
+        let words: Vec<String> = query_words(&jieba(), "很多贫困户因病致贫，孩子辍学")
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
+        assert!(words.contains(&"因病致贫".to_string()), "{words:?}");
+        assert!(!words.contains(&"，".to_string()));
+    }
+}
