@@ -12,7 +12,7 @@ use sea_orm::TransactionTrait;
 use crate::kb::{self, export, KnowledgeBase};
 use crate::search::{Search, SearchRequest, UserQuery};
 use crate::settings::{LogFormat, ServeSettings, StorageSettings};
-use crate::startup::Application;
+use crate::startup::{prepare_database, Application};
 use crate::{db, graphql, telemetry};
 
 #[derive(Debug, Parser)]
@@ -126,8 +126,7 @@ fn progress_bar(len: usize, what: &str) -> ProgressBar {
 }
 
 async fn reindex(storage: &StorageSettings) -> anyhow::Result<()> {
-    let db = db::connect(storage).await?;
-    db::migrate(&db).await?;
+    let db = prepare_database(storage).await?;
     let search = Search::open(&storage.data_dir)?;
     let bar = progress_bar(0, "indexing");
     let progress = bar.clone();
@@ -138,15 +137,15 @@ async fn reindex(storage: &StorageSettings) -> anyhow::Result<()> {
 }
 
 async fn search(storage: &StorageSettings, text: &str, first: usize) -> anyhow::Result<()> {
-    let db = db::connect(storage).await?;
-    db::migrate(&db).await?;
+    let query = UserQuery::parse(text)?;
+    let db = prepare_database(storage).await?;
     let search = Search::open(&storage.data_dir)?;
     // A running server owns the index writer: then search what the index holds.
     if let Err(err) = search.ensure_current(&db).await {
         eprintln!("warning: the search index could not be brought up to date ({err}); results may be stale");
     }
     let request = SearchRequest {
-        query: UserQuery::parse(text)?,
+        query,
         limit: first,
         ..Default::default()
     };
@@ -227,8 +226,7 @@ async fn export(
     let files = match format {
         ExportFormat::Schema => export::schema_files()?,
         ExportFormat::Json | ExportFormat::Csv => {
-            let db = db::connect(storage).await?;
-            db::migrate(&db).await?;
+            let db = prepare_database(storage).await?;
             let knowledge = kb::dump(&db).await?;
             match format {
                 ExportFormat::Json => export::json_files(&knowledge)?,

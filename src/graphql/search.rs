@@ -144,11 +144,11 @@ pub(super) async fn search(
     ctx: &Context<'_>,
     query: String,
     filter: SearchFilter,
-    first: i32,
+    first: Option<i32>,
     after: Option<String>,
 ) -> Result<SearchResult> {
     let query = UserQuery::parse(&query).extend()?;
-    let size = PageSize::parse_or(Some(first), 10).extend()?.get() as usize;
+    let size = PageSize::parse_or(first, 10).extend()?.get() as usize;
     let offset = after
         .map(|raw| OffsetCursor::decode_cursor(&raw))
         .transpose()

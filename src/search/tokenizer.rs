@@ -101,9 +101,11 @@ impl Tokenizer for ChineseTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = self
-            .jieba
-            .tokenize(text, TokenizeMode::Search, true)
+        let mut words = self.jieba.tokenize(text, TokenizeMode::Search, true);
+        // Search mode emits a compound after its parts (安全, 饮水, 饮水安全); consumers such as
+        // tantivy's snippets expect tokens in text order, and overflow otherwise.
+        words.sort_by_key(|token| (token.byte_start, token.byte_end));
+        let tokens = words
             .into_iter()
             .filter(|token| is_word(token.word))
             .map(|token| Token {
@@ -239,6 +241,13 @@ mod tests {
         for (word, from, to) in tokens(ZH, text) {
             assert_eq!(&text[from..to], word);
         }
+    }
+
+    #[test]
+    fn zh_tokens_come_in_text_order() {
+        let all = tokens(ZH, "中华人民共和国的饮水安全保障和两不愁三保障");
+        let starts: Vec<usize> = all.iter().map(|(_, from, _)| *from).collect();
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{all:?}");
     }
 
     #[test]

@@ -75,3 +75,34 @@ fn subcommands_have_help_and_bad_flags_are_named() {
     assert!(String::from_utf8_lossy(&unreachable.stderr)
         .starts_with("error: cannot connect to the database"));
 }
+
+#[test]
+fn search_prints_the_top_hits_and_reindex_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let reindex = policy_kb(&["reindex"], dir.path());
+    assert!(
+        reindex.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reindex.stderr)
+    );
+    assert!(String::from_utf8_lossy(&reindex.stdout).starts_with("indexed "));
+    let search = policy_kb(&["search", "养鸡", "--first", "3"], dir.path());
+    assert!(
+        search.status.success(),
+        "{}",
+        String::from_utf8_lossy(&search.stderr)
+    );
+    let out = String::from_utf8_lossy(&search.stdout);
+    let first_hit = out
+        .lines()
+        .find(|line| line.trim_start().starts_with("1."))
+        .unwrap_or_default();
+    assert!(first_hit.contains("fengdu-one-chicken"), "{out}");
+    assert!(
+        out.contains("[鸡]") || out.contains("[养]"),
+        "highlights are marked off a terminal: {out}"
+    );
+    let too_long = policy_kb(&["search", &"贫".repeat(500)], dir.path());
+    assert!(!too_long.status.success());
+    assert!(String::from_utf8_lossy(&too_long.stderr).contains("at most"));
+}

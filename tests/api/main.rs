@@ -9,4 +9,6 @@ mod http;
 mod knowledge_base;
 mod pagination;
 mod reads;
+mod relevance;
 mod restart;
+mod search;

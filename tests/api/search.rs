@@ -1,0 +1,340 @@
+//! The `search` field: highlights, facets, filters, paging, hostile input, and an index that
+//! follows the database.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{error_codes, Backend, TestApp};
+use crate::on_every_backend;
+
+on_every_backend!(
+    highlights_mark_matches_in_escaped_html_on_chinese_text,
+    facets_count_the_matches_and_filters_narrow_them,
+    pages_do_not_overlap,
+    whatever_is_typed_gets_results_or_nothing_never_an_internal_error,
+    bad_arguments_are_bad_user_input,
+    the_index_follows_the_database,
+);
+
+const SEARCH: &str = "query($q: String!, $f: SearchFilter, $first: Int, $after: String) {
+    search(query: $q, filter: $f, first: $first, after: $after) {
+        totalCount
+        hits { score kind slug title { zh en } highlights { field lang html } node { id ... on Case { slug region { slug } } ... on Measure { slug } } }
+        facets { field values { value count } }
+        pageInfo { hasNextPage hasPreviousPage endCursor }
+    } }";
+
+async fn search(app: &TestApp, variables: Value) -> Value {
+    app.data(SEARCH, variables).await["search"].clone()
+}
+
+fn unmark(html: &str) -> String {
+    html.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+fn marked(html: &str) -> Vec<String> {
+    html.split("<mark>")
+        .skip(1)
+        .filter_map(|part| part.split("</mark>").next())
+        .map(str::to_string)
+        .collect()
+}
+
+async fn highlights_mark_matches_in_escaped_html_on_chinese_text(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let result = search(&app, json!({ "q": "饮水" })).await;
+    let hit = &result["hits"][0];
+    assert_eq!(hit["slug"], "shizhu-tongxin-drinking-water-association");
+    assert_eq!(
+        hit["node"]["slug"], "shizhu-tongxin-drinking-water-association",
+        "the hit's node is the record"
+    );
+    let title = hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["field"] == "title" && h["lang"] == "ZH")
+        .expect("a Chinese title highlight");
+    let html = title["html"].as_str().unwrap();
+    // Byte offsets on multi-byte text: the marked text is exactly the word, and the fragment
+    // without its marks is the stored title.
+    assert_eq!(marked(html), ["饮水"]);
+    assert_eq!(unmark(html), hit["title"]["zh"].as_str().unwrap());
+
+    // The character safety net highlights what it matched.
+    let chicken = search(&app, json!({ "q": "养鸡" })).await;
+    assert_eq!(chicken["hits"][0]["slug"], "fengdu-one-chicken");
+    let text = chicken["hits"][0]["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["field"] == "text")
+        .expect("a character highlight");
+    let marks = marked(text["html"].as_str().unwrap());
+    assert!(
+        marks.iter().all(|m| m == "养" || m == "鸡") && marks.len() >= 2,
+        "{marks:?}"
+    );
+
+    // English: matches marked, HTML special characters escaped.
+    let english = search(&app, json!({ "q": "farmers' cooperatives" })).await;
+    for hit in english["hits"].as_array().unwrap() {
+        for highlight in hit["highlights"].as_array().unwrap() {
+            let html = highlight["html"].as_str().unwrap();
+            let without_marks = html.replace("<mark>", "").replace("</mark>", "");
+            assert!(
+                !without_marks.contains('<')
+                    && !without_marks.contains('>')
+                    && !without_marks.contains('\''),
+                "unescaped: {html}"
+            );
+        }
+    }
+    assert!(english["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["html"].as_str().unwrap().contains("&#x27;"))));
+}
+
+async fn facets_count_the_matches_and_filters_narrow_them(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let all = search(&app, json!({ "q": "扶贫", "first": 100 })).await;
+    let total = all["totalCount"].as_u64().unwrap();
+    assert!(total > 20);
+    let kinds = all["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "kind")
+        .unwrap();
+    let by_kind: u64 = kinds["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(by_kind, total, "every hit has exactly one kind");
+    for field in ["strategy", "dimension", "region"] {
+        assert!(
+            all["facets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["field"] == field),
+            "facet {field}"
+        );
+    }
+
+    let cases = search(
+        &app,
+        json!({ "q": "扶贫", "first": 100, "f": { "kinds": ["CASE"] } }),
+    )
+    .await;
+    let case_count = kinds["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["value"] == "case")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        cases["totalCount"].as_u64().unwrap(),
+        case_count,
+        "the kind facet predicts the filtered count"
+    );
+    assert!(cases["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["kind"] == "CASE"));
+
+    // A region includes what lies inside it: Fuling holds Lidu and Tianbaosi.
+    let fuling = search(
+        &app,
+        json!({ "q": "扶贫", "first": 100, "f": { "kinds": ["CASE"], "regions": ["fuling"] } }),
+    )
+    .await;
+    let slugs: Vec<&str> = fuling["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["slug"].as_str().unwrap())
+        .collect();
+    assert!(
+        slugs.contains(&"lidu-li-wei") && slugs.contains(&"tianbaosi-zhang-wenmo"),
+        "{slugs:?}"
+    );
+    assert!(fuling["hits"].as_array().unwrap().iter().all(|h| [
+        "fuling",
+        "lidu-subdistrict",
+        "tianbaosi-village"
+    ]
+    .contains(&h["node"]["region"]["slug"].as_str().unwrap())));
+
+    let industry = search(&app, json!({ "q": "扶贫", "first": 100, "f": { "kinds": ["MEASURE"], "strategies": ["industry"] } })).await;
+    assert_eq!(
+        industry["totalCount"], 5,
+        "the industry prong has five measures"
+    );
+}
+
+async fn pages_do_not_overlap(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let first = search(&app, json!({ "q": "poverty", "first": 3 })).await;
+    assert_eq!(first["pageInfo"]["hasPreviousPage"], false);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let second = search(
+        &app,
+        json!({ "q": "poverty", "first": 3, "after": first["pageInfo"]["endCursor"] }),
+    )
+    .await;
+    assert_eq!(second["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(first["totalCount"], second["totalCount"]);
+    let slugs = |page: &Value| {
+        page["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| format!("{}{}", h["kind"], h["slug"]))
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (slugs(&first), slugs(&second));
+    assert_eq!(b.len(), 3);
+    assert!(a.iter().all(|x| !b.contains(x)), "{a:?} {b:?}");
+}
+
+async fn whatever_is_typed_gets_results_or_nothing_never_an_internal_error(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let inputs = [
+        "",
+        " ",
+        "\"",
+        "\"\"",
+        "\"unbalanced phrase",
+        "-",
+        "--",
+        "- -",
+        "-饮水",
+        "a -",
+        "+",
+        "*",
+        "?",
+        "AND OR NOT",
+        "title:饮水",
+        "(饮水",
+        "[1 TO 2]",
+        "饮水~2",
+        "^3",
+        "🐔",
+        "🐔养鸡🐔",
+        "！！！",
+        "ＦＥＮＧＤＵ",
+        "“一只鸡”",
+        "「饮水」",
+        "\\",
+        "\u{0}",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "%",
+        "饮水\n安全",
+        "ﾟ∀ﾟ",
+        "\u{200b}",
+        "e\u{301}",
+    ];
+    for input in inputs {
+        let response = app.graphql(SEARCH, json!({ "q": input })).await;
+        assert!(response.get("errors").is_none(), "{input:?} -> {response}");
+        assert!(response["data"]["search"]["hits"].is_array());
+    }
+    let fullwidth = search(&app, json!({ "q": "ＦＥＮＧＤＵ" })).await;
+    assert!(
+        fullwidth["totalCount"].as_u64().unwrap() > 0,
+        "full-width letters read as ASCII"
+    );
+    let excluded = search(&app, json!({ "q": "chicken -Fengdu", "first": 100 })).await;
+    assert!(excluded["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["slug"] != "fengdu-one-chicken"));
+}
+
+async fn bad_arguments_are_bad_user_input(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let long = "贫".repeat(policy_kb::search::MAX_QUERY_CHARS + 1);
+    for (variables, field) in [
+        (json!({ "q": long }), "query"),
+        (json!({ "q": "x", "first": 0 }), "first"),
+        (json!({ "q": "x", "first": 101 }), "first"),
+        (json!({ "q": "x", "after": "nonsense" }), "after"),
+        (
+            json!({ "q": "x", "f": { "regions": ["atlantis"] } }),
+            "filter.regions",
+        ),
+        (
+            json!({ "q": "x", "f": { "strategies": ["Not A Slug"] } }),
+            "filter.strategies",
+        ),
+    ] {
+        let response = app.graphql(SEARCH, variables.clone()).await;
+        assert_eq!(
+            error_codes(&response),
+            ["BAD_USER_INPUT"],
+            "{variables}: {response}"
+        );
+        assert_eq!(response["errors"][0]["extensions"]["field"], field);
+    }
+}
+
+async fn the_index_follows_the_database(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let before = search(&app, json!({ "q": "一只鸡", "first": 100 })).await;
+    let (storage, data_dir) = app.stop().await;
+
+    // Deleting the index loses nothing: it is rebuilt from the database on start.
+    std::fs::remove_dir_all(storage.data_dir.join("index")).unwrap();
+    // A record imported while the server was down is searchable after a restart.
+    let file = data_dir.path().join("cases.yaml");
+    std::fs::write(&file, "- slug: mushroom-cooperative\n  region: kaizhou\n  title: {zh: 香菇合作社, en: Shiitake mushroom cooperative}\n  measures: [modern-agriculture]\n  citations: [{section: {zh: 五, en: '5'}, excerpt: {zh: 合作社, en: cooperative}}]\n").unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_policy-kb"));
+    command
+        .args(["import", file.to_str().unwrap()])
+        .env("KB_DATA_DIR", &storage.data_dir)
+        .env_remove("DATABASE_URL");
+    if let Some(url) = &storage.database_url {
+        command.env("DATABASE_URL", url);
+    }
+    assert!(command.output().unwrap().status.success());
+
+    let app = TestApp::spawn_on(storage, data_dir).await;
+    let after = search(&app, json!({ "q": "一只鸡", "first": 100 })).await;
+    // Scores shift a little (the new record changes corpus statistics); the ranking does not.
+    let ranked = |result: &Value| {
+        result["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h["kind"].clone(), h["slug"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ranked(&before),
+        ranked(&after),
+        "the rebuilt index answers as before"
+    );
+    let mushroom = search(&app, json!({ "q": "香菇" })).await;
+    assert_eq!(mushroom["hits"][0]["slug"], "mushroom-cooperative");
+    let english = search(&app, json!({ "q": "mushroom" })).await;
+    assert_eq!(english["hits"][0]["slug"], "mushroom-cooperative");
+}
