@@ -5,6 +5,7 @@ mod dump;
 pub mod export;
 mod format;
 mod load;
+pub mod synthetic;
 
 use std::fmt;
 
