@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-15}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --bin policy-kb --example synthetic_corpus
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --bin policy-kb --example synthetic_corpus
 bin="${CARGO_TARGET_DIR:-target}/release/policy-kb"
 generator="${CARGO_TARGET_DIR:-target}/release/examples/synthetic_corpus"
 port=18931

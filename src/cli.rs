@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `reindex`, `search` and
-//! `schema`.
+//! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `reindex`, `search`,
+//! `recommend` and `schema`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::TransactionTrait;
 
 use crate::kb::{self, export, KnowledgeBase};
+use crate::recommend::{self, RecommendInput};
 use crate::search::{Search, SearchRequest, UserQuery};
 use crate::settings::{LogFormat, ServeSettings, StorageSettings};
 use crate::startup::{prepare_database, Application};
@@ -71,6 +72,20 @@ pub enum Command {
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
         first: u16,
     },
+    /// Recommend measures for a situation and print the ranked plan with its paths.
+    Recommend {
+        /// The situation in your words, in Chinese or English.
+        text: Option<String>,
+        /// A cause slug (repeatable), such as `weak-will`.
+        #[arg(long = "cause")]
+        causes: Vec<String>,
+        /// A region slug: cases in or near it come first.
+        #[arg(long)]
+        region: Option<String>,
+        /// How many measures to print.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+        first: u16,
+    },
     /// Print the GraphQL schema (SDL) to stdout.
     Schema,
 }
@@ -108,6 +123,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { format, out } => export(&cli.storage, format, &out).await?,
         Command::Reindex => reindex(&cli.storage).await?,
         Command::Search { query, first } => search(&cli.storage, &query, first.into()).await?,
+        Command::Recommend {
+            text,
+            causes,
+            region,
+            first,
+        } => {
+            recommend_cli(
+                &cli.storage,
+                RecommendInput {
+                    causes,
+                    text,
+                    region,
+                    first: first.into(),
+                },
+            )
+            .await?
+        }
         Command::Schema => print!("{}", graphql::sdl()),
     }
     Ok(())
@@ -130,7 +162,9 @@ async fn reindex(storage: &StorageSettings) -> anyhow::Result<()> {
     let search = Search::open(&storage.data_dir)?;
     let bar = progress_bar(0, "indexing");
     let progress = bar.clone();
-    let documents = search.rebuild(&db, move |n| progress.inc(n)).await?;
+    let documents = search
+        .rebuild(&db, |total| bar.set_length(total), move |n| progress.inc(n))
+        .await?;
     bar.finish_and_clear();
     println!("indexed {documents} records");
     Ok(())
@@ -180,6 +214,51 @@ async fn search(storage: &StorageSettings, text: &str, first: usize) -> anyhow::
                 unescape(&text)
             );
         }
+    }
+    Ok(())
+}
+
+async fn recommend_cli(storage: &StorageSettings, input: RecommendInput) -> anyhow::Result<()> {
+    let db = prepare_database(storage).await?;
+    let search = Search::open(&storage.data_dir)?;
+    if let Err(err) = search.ensure_current(&db).await {
+        eprintln!("warning: the search index could not be brought up to date ({err}); results may be stale");
+    }
+    let plan = recommend::recommend(&db, &search, input).await?;
+    if plan.matched_causes.is_empty() {
+        println!("No cause in the knowledge base matches this situation; nothing to recommend.");
+        return Ok(());
+    }
+    println!("Read as:");
+    for m in &plan.matched_causes {
+        let terms = if m.matched_terms.is_empty() {
+            String::new()
+        } else {
+            format!(" (on: {})", m.matched_terms.join(", "))
+        };
+        println!(
+            "  {:.2}  {} {} [{}]{terms}",
+            m.score, m.cause.name_zh, m.cause.name_en, m.cause.slug
+        );
+    }
+    for (rank, item) in plan.items.iter().enumerate() {
+        println!(
+            "\n{}. {} / {}  [{}, score {:.2}]",
+            rank + 1,
+            item.measure.title_zh,
+            item.measure.title_en,
+            item.strategy.slug,
+            item.score
+        );
+        for path in item.paths.iter().take(3) {
+            let steps: Vec<String> = path
+                .iter()
+                .map(|s| format!("{} ({})", s.title.1, s.kind.as_str()))
+                .collect();
+            println!("   path: {}", steps.join(" -> "));
+        }
+        println!("   why: {}", item.rationale.1);
+        println!("   为何：{}", item.rationale.0);
     }
     Ok(())
 }

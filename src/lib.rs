@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod kb;
+pub mod recommend;
 pub mod routes;
 pub mod search;
 pub mod settings;

@@ -6,6 +6,7 @@ pub mod http;
 pub mod id;
 pub mod loaders;
 mod query;
+mod recommend;
 mod search;
 pub mod types;
 

@@ -154,6 +154,25 @@ impl Query {
         super::search::search(ctx, query, filter.unwrap_or_default(), first, after).await
     }
 
+    /// Recommended measures for a situation, each with the path through the knowledge base that
+    /// justifies it (ranking: docs/recommendations.md).
+    async fn recommend(
+        &self,
+        ctx: &Context<'_>,
+        input: super::recommend::RecommendInput,
+    ) -> Result<super::recommend::Recommendations> {
+        super::recommend::recommend(ctx, input).await
+    }
+
+    /// Causes crossed with the five prongs: the measures and cases in each cell, and the gaps.
+    async fn evidence_matrix(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<super::recommend::EvidenceFilter>,
+    ) -> Result<super::recommend::EvidenceMatrix> {
+        super::recommend::evidence_matrix(ctx, filter.unwrap_or_default()).await
+    }
+
     /// The five prongs of the strategy, in order.
     async fn strategies(&self, ctx: &Context<'_>) -> Result<Vec<Strategy>> {
         Ok(catalog::strategies(db(ctx))

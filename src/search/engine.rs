@@ -143,6 +143,10 @@ impl SearchEngine {
         })
     }
 
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
+    }
+
     /// The state recorded by the last commit, if any.
     pub fn state(&self) -> Option<IndexState> {
         read_state(&self.index)

@@ -7,7 +7,7 @@ use tantivy::schema::{
 use super::tokenizer::{CJK, EN, ZH};
 
 /// Bump when the schema or a tokenizer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {

@@ -50,29 +50,52 @@ impl Search {
         {
             return Ok(Freshness::Current);
         }
-        let documents = self.rebuild(db, |_| ()).await?;
+        let documents = self.rebuild(db, |_| (), |_| ()).await?;
         Ok(Freshness::Rebuilt { documents })
     }
 
-    /// Rebuilds the index from the database, whatever its state; `progress` hears of each
-    /// document indexed. Returns how many documents the index now holds.
+    /// Rebuilds the index from the database, whatever its state. `total` hears how many
+    /// documents there are to index, then `tick` of each one indexed. Returns the count.
     pub async fn rebuild(
         &self,
         db: &DatabaseConnection,
-        progress: impl Fn(u64) + Send + 'static,
+        total: impl FnOnce(u64),
+        tick: impl Fn(u64) + Send + 'static,
     ) -> AppResult<usize> {
         let version = catalog::data_version(db).await?;
         let documents = from_database(db).await?;
         let count = documents.len();
+        total(count as u64);
         let engine = self.engine.clone();
         // Indexing is CPU-bound: keep it off the async worker threads.
-        tokio::task::spawn_blocking(move || {
-            engine.rebuild(&documents, version, &mut |n| progress(n))
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+        tokio::task::spawn_blocking(move || engine.rebuild(&documents, version, &mut |n| tick(n)))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
         Ok(count)
+    }
+
+    /// The words of `text` that are not in `generic` (compared by stem or Chinese word), joined
+    /// by spaces: what is specific about a description.
+    pub fn specific_words(&self, text: &str, generic: &[&str]) -> String {
+        let jieba = self.engine.jieba();
+        let generic: Vec<String> = generic
+            .iter()
+            .map(|g| tokenizer::word_key(jieba, g))
+            .collect();
+        tokenizer::words_with_keys(jieba, text)
+            .into_iter()
+            .filter(|(_, key)| !generic.contains(key))
+            .map(|(word, _)| word)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Whether a word is one of `generic`, compared by stem or Chinese word.
+    pub fn is_generic(&self, word: &str, generic: &[&str]) -> bool {
+        let jieba = self.engine.jieba();
+        let key = tokenizer::word_key(jieba, word);
+        generic.iter().any(|g| tokenizer::word_key(jieba, g) == key)
     }
 
     pub async fn search(&self, request: SearchRequest) -> AppResult<SearchResults> {

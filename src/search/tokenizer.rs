@@ -58,10 +58,20 @@ pub fn english() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+        .filter(StopWordFilter::remove(
+            ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()),
+        ))
         .filter(Stemmer::new(Language::English))
         .build()
 }
+
+/// Lucene's English stop words (those tantivy uses) without "will": here it is a noun, the will
+/// to escape poverty (脱贫意愿), which planners type.
+const ENGLISH_STOP_WORDS: [&str; 32] = [
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "with",
+];
 
 /// Whether a token carries meaning (not punctuation, space or a symbol such as an emoji).
 pub fn is_word(token: &str) -> bool {
@@ -190,6 +200,56 @@ pub fn query_words(jieba: &Jieba, text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// The words of a query as a planner would list them: Chinese segmented by jieba, other words
+/// lowercased; each with a key to compare words by (the English stem, or the Chinese word).
+pub fn words_with_keys(jieba: &Jieba, text: &str) -> Vec<(String, String)> {
+    let mut words = Vec::new();
+    let mut stemmer = english();
+    let mut latin = String::new();
+    let mut flush = |latin: &mut String, words: &mut Vec<(String, String)>| {
+        {
+            let mut stream = stemmer.token_stream(latin);
+            while let Some(token) = stream.next() {
+                words.push((
+                    latin[token.offset_from..token.offset_to].to_lowercase(),
+                    token.text.clone(),
+                ));
+            }
+        }
+        latin.clear();
+    };
+    let mut cjk = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is_cjk(c) {
+            if !latin.is_empty() {
+                flush(&mut latin, &mut words);
+            }
+            cjk.push(c);
+        } else {
+            if !cjk.is_empty() {
+                words.extend(
+                    query_words(jieba, &cjk)
+                        .into_iter()
+                        .map(|(_, w)| (w.clone(), w)),
+                );
+                cjk.clear();
+            }
+            latin.push(c);
+        }
+    }
+    flush(&mut latin, &mut words);
+    words
+}
+
+/// The key `words_with_keys` gives a single word.
+pub fn word_key(jieba: &Jieba, word: &str) -> String {
+    words_with_keys(jieba, word)
+        .into_iter()
+        .next()
+        .map(|(_, key)| key)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +327,21 @@ mod tests {
         for (word, from, to) in &all {
             assert_eq!(text[*from..*to].to_lowercase(), *word);
         }
+    }
+
+    #[test]
+    fn words_come_with_comparable_keys() {
+        let words = words_with_keys(&jieba(), "Families escaped 返贫 and relapse");
+        assert_eq!(
+            words,
+            [
+                ("families".to_string(), "famili".to_string()),
+                ("escaped".into(), "escap".into()),
+                ("返贫".into(), "返贫".into()),
+                ("relapse".into(), "relaps".into())
+            ]
+        );
+        assert_eq!(word_key(&jieba(), "escaping"), "escap");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod http;
 mod knowledge_base;
 mod pagination;
 mod reads;
+mod recommend;
 mod relevance;
 mod restart;
 mod search;

@@ -338,3 +338,43 @@ async fn the_index_follows_the_database(backend: Backend) {
     let english = search(&app, json!({ "q": "mushroom" })).await;
     assert_eq!(english["hits"][0]["slug"], "mushroom-cooperative");
 }
+
+/// Every case, measure and cause is found first or near first by its own title, in Chinese and
+/// in English.
+#[tokio::test]
+async fn every_record_is_found_by_its_title_in_either_language() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let records = app.data("{ cases(first: 100) { nodes { slug title { zh en } } } measures(first: 100) { nodes { slug title { zh en } } } causes(first: 100) { nodes { slug name { zh en } } } }", json!({})).await;
+    let mut misses = Vec::new();
+    let mut checked = 0;
+    for (kind, list, field) in [
+        ("CASE", "cases", "title"),
+        ("MEASURE", "measures", "title"),
+        ("CAUSE", "causes", "name"),
+    ] {
+        for record in records[list]["nodes"].as_array().unwrap() {
+            for lang in ["zh", "en"] {
+                let title = record[field][lang].as_str().unwrap().replace('"', " ");
+                let result = search(&app, json!({ "q": title, "first": 3 })).await;
+                checked += 1;
+                let found = result["hits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|h| h["kind"] == kind && h["slug"] == record["slug"]);
+                if !found {
+                    misses.push(format!(
+                        "{kind} {} by {lang} title {title:?}",
+                        record["slug"]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        misses.is_empty(),
+        "{} of {checked} title searches missed the top 3:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+}
