@@ -48,6 +48,7 @@ fn engine(docs: &[SearchDocument]) -> SearchEngine {
     engine
 }
 
+/// A search as the API runs it when the client asks for everything (facets, highlights).
 fn request(text: &str) -> SearchRequest {
     SearchRequest {
         query: UserQuery::parse(text).unwrap(),
@@ -55,6 +56,8 @@ fn request(text: &str) -> SearchRequest {
         facets: BTreeMap::new(),
         limit: 10,
         offset: 0,
+        without_facets: false,
+        without_highlights: false,
     }
 }
 
@@ -71,8 +74,16 @@ fn queries(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("query/{name}"));
         group.measurement_time(Duration::from_secs(5));
         for text in QUERIES {
-            let request = request(text);
-            group.bench_with_input(BenchmarkId::from_parameter(text), &request, |b, request| {
+            let full = request(text);
+            group.bench_with_input(BenchmarkId::new("full", text), &full, |b, request| {
+                b.iter(|| engine.search(request).unwrap())
+            });
+            let lean = SearchRequest {
+                without_facets: true,
+                without_highlights: true,
+                ..full
+            };
+            group.bench_with_input(BenchmarkId::new("hits only", text), &lean, |b, request| {
                 b.iter(|| engine.search(request).unwrap())
             });
         }

@@ -181,6 +181,7 @@ async fn search(storage: &StorageSettings, text: &str, first: usize) -> anyhow::
     let request = SearchRequest {
         query,
         limit: first,
+        without_facets: true,
         ..Default::default()
     };
     let results = search.search(request).await?;

@@ -267,6 +267,7 @@ async fn match_text(
         query,
         kinds: vec![EntryKind::Cause, EntryKind::Statistic],
         limit: 30,
+        without_facets: true,
         ..Default::default()
     };
     let results = search.search(request).await?;
@@ -308,6 +309,8 @@ async fn text_affinity(
         query: UserQuery::parse(text)?,
         kinds: vec![kind],
         limit: 50,
+        without_facets: true,
+        without_highlights: true,
         ..Default::default()
     };
     let hits = search.search(request).await?.hits;

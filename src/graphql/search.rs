@@ -172,6 +172,8 @@ pub(super) async fn search(
         "region",
         known::<regions::Entity>(ctx, "regions", filter.regions).await?,
     );
+    // Facets and highlights cost work per matching record or hit: only when asked for.
+    let wanted = ctx.look_ahead();
     let request = SearchRequest {
         query,
         kinds: filter
@@ -183,6 +185,8 @@ pub(super) async fn search(
         facets,
         limit: size,
         offset,
+        without_facets: !wanted.field("facets").exists(),
+        without_highlights: !wanted.field("hits").field("highlights").exists(),
     };
     let results = ctx
         .data_unchecked::<Search>()

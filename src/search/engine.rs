@@ -48,6 +48,9 @@ pub struct SearchRequest {
     pub facets: BTreeMap<&'static str, Vec<String>>,
     pub limit: usize,
     pub offset: usize,
+    /// Skip what the caller will not show: facet counts cost a visit of every matching record.
+    pub without_facets: bool,
+    pub without_highlights: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -226,23 +229,27 @@ impl SearchEngine {
         let Some(query) = self.build_query(request) else {
             return Ok(SearchResults::default());
         };
-        let mut facets = FacetCollector::for_field("facets");
-        for field in FACET_FIELDS {
-            facets.add_facet(Facet::from_path([field]));
-        }
         let limit = request.limit.max(1);
-        let (top, total, facet_counts) = searcher.search(
-            &query,
-            &(
-                TopDocs::with_limit(limit)
-                    .and_offset(request.offset)
-                    .order_by_score(),
-                Count,
-                facets,
-            ),
-        )?;
+        let top_docs = TopDocs::with_limit(limit)
+            .and_offset(request.offset)
+            .order_by_score();
+        let (top, total, facet_counts) = if request.without_facets {
+            let (top, total) = searcher.search(&query, &(top_docs, Count))?;
+            (top, total, None)
+        } else {
+            let mut facets = FacetCollector::for_field("facets");
+            for field in FACET_FIELDS {
+                facets.add_facet(Facet::from_path([field]));
+            }
+            let (top, total, counts) = searcher.search(&query, &(top_docs, Count, facets))?;
+            (top, total, Some(counts))
+        };
 
-        let generators = self.snippet_generators(&searcher, &query)?;
+        let generators = if request.without_highlights {
+            Vec::new()
+        } else {
+            self.snippet_generators(&searcher, &query)?
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let document: TantivyDocument = searcher.doc(address)?;
@@ -287,6 +294,13 @@ impl SearchEngine {
                 highlights,
             });
         }
+        let Some(facet_counts) = facet_counts else {
+            return Ok(SearchResults {
+                total,
+                hits,
+                facets: Vec::new(),
+            });
+        };
         let facets = FACET_FIELDS
             .into_iter()
             .map(|field| {

@@ -106,3 +106,33 @@ fn search_prints_the_top_hits_and_reindex_rebuilds() {
     assert!(!too_long.status.success());
     assert!(String::from_utf8_lossy(&too_long.stderr).contains("at most"));
 }
+
+#[test]
+fn recommend_prints_a_ranked_plan_with_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = policy_kb(
+        &["recommend", "很多贫困户因病致贫，孩子辍学", "--first", "3"],
+        dir.path(),
+    );
+    assert!(
+        plan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let out = String::from_utf8_lossy(&plan.stdout);
+    assert!(out.contains("household-foundation-deficits"), "{out}");
+    assert!(
+        out.contains("path: ") && out.contains("(cause) -> ") && out.contains("(measure)"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("1. ")) && !out.lines().any(|l| l.starts_with("4. ")),
+        "{out}"
+    );
+    let nothing = policy_kb(&["recommend", "asdf qwerty"], dir.path());
+    assert!(nothing.status.success());
+    assert!(String::from_utf8_lossy(&nothing.stdout).contains("nothing to recommend"));
+    let unknown = policy_kb(&["recommend", "--cause", "no-such-cause"], dir.path());
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no-such-cause"));
+}
