@@ -12,6 +12,11 @@ use entities::*;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
 
+/// How many related records' titles a body carries (in id order, so the source's own cases come
+/// first). Without a cap, a measure with thousands of cases gets a body of hundreds of kilobytes,
+/// which ranks it for any common word and makes every highlight of it slow.
+const MAX_RELATED_TITLES: usize = 20;
+
 /// One record as the index sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SearchDocument {
@@ -247,12 +252,14 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         {
             body.add(&cause.name_zh, &cause.name_en);
         }
-        for case in cases_of_measure
+        let mut exemplars: Vec<&cases::Model> = cases_of_measure
             .get(&measure.id)
             .into_iter()
             .flatten()
             .filter_map(|c| cases.get(c))
-        {
+            .collect();
+        exemplars.sort_by_key(|case| case.id);
+        for case in exemplars.into_iter().take(MAX_RELATED_TITLES) {
             body.add(&case.title_zh, &case.title_en);
         }
         let mut facets = measure_facets(measure);
@@ -369,8 +376,15 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         for indicator in indicators.iter().filter(|i| i.region_id == region.id) {
             body.add(&indicator.name_zh, &indicator.name_en);
         }
-        for case in cases.values().filter(|c| c.region_id == Some(region.id)) {
-            body.add(&case.title_zh, &case.title_en);
+        let mut local: Vec<&cases::Model> = cases
+            .values()
+            .filter(|c| c.region_id == Some(region.id))
+            .collect();
+        local.sort_by_key(|case| case.id);
+        for (n, case) in local.into_iter().enumerate() {
+            if n < MAX_RELATED_TITLES {
+                body.add(&case.title_zh, &case.title_en);
+            }
             for measure in measures_of_case
                 .get(&case.id)
                 .into_iter()

@@ -6,8 +6,9 @@ use tantivy::schema::{
 
 use super::tokenizer::{CJK, EN, ZH};
 
-/// Bump when the schema or a tokenizer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Bump when the schema, a tokenizer or what documents hold changes: an index of another version
+/// is rebuilt.
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
