@@ -148,7 +148,7 @@ impl Query {
         ctx: &Context<'_>,
         query: String,
         filter: Option<super::search::SearchFilter>,
-        #[graphql(desc = "Page size, 1 to 100; 10 when not given.")] first: Option<i32>,
+        #[graphql(default = 10, desc = "Page size, 1 to 100.")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<super::search::SearchResult> {
         super::search::search(ctx, query, filter.unwrap_or_default(), first, after).await
