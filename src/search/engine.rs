@@ -112,25 +112,22 @@ impl SearchEngine {
                 Index::create_in_dir(dir, schema)?
             }
         };
-        tokenizer::register(&index, &jieba);
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        Ok(SearchEngine {
-            index,
-            reader,
-            writer: Mutex::new(None),
-            fields,
-            jieba,
-            dir: dir.to_path_buf(),
-        })
+        SearchEngine::over(index, fields, jieba, dir.to_path_buf())
     }
 
     /// An index in memory (for tests and benchmarks).
     pub fn in_memory(jieba: Arc<Jieba>) -> Result<SearchEngine, SearchError> {
         let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
+        SearchEngine::over(Index::create_in_ram(schema), fields, jieba, PathBuf::new())
+    }
+
+    /// The engine over an opened index: its tokenizers registered, one reader, no writer yet.
+    fn over(
+        index: Index,
+        fields: Fields,
+        jieba: Arc<Jieba>,
+        dir: PathBuf,
+    ) -> Result<SearchEngine, SearchError> {
         tokenizer::register(&index, &jieba);
         let reader = index
             .reader_builder()
@@ -142,7 +139,7 @@ impl SearchEngine {
             writer: Mutex::new(None),
             fields,
             jieba,
-            dir: PathBuf::new(),
+            dir,
         })
     }
 
