@@ -7,6 +7,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use entities::*;
 
+use crate::catalog::tables::CasesOfMeasure;
 use crate::catalog::{self, Table};
 use crate::domain::EntryKind;
 use crate::error::{AppError, AppResult};
@@ -258,6 +259,7 @@ fn marked_terms(html: &str) -> Vec<String> {
 async fn match_text(
     search: &Search,
     text: &str,
+    generic: &[String],
 ) -> AppResult<BTreeMap<i32, (f64, BTreeSet<String>)>> {
     let query = UserQuery::parse(text)?;
     if query.wanted.is_empty() {
@@ -277,7 +279,7 @@ async fn match_text(
             .highlights
             .iter()
             .flat_map(|h| marked_terms(&h.html))
-            .filter(|t| !search.is_generic(t, GENERIC))
+            .filter(|t| !generic.contains(&search.word_key(t)))
             .collect();
         if terms.is_empty() {
             continue;
@@ -337,10 +339,11 @@ pub async fn recommend(
         UserQuery::parse(text)?;
     }
     // Only what is specific about the description is matched.
+    let generic = search.word_keys(GENERIC);
     let specific = input
         .text
         .as_deref()
-        .map(|text| search.specific_words(text, GENERIC))
+        .map(|text| search.specific_words(text, &generic))
         .filter(|words| !words.trim().is_empty());
     let text = specific.as_deref();
     let graph = Graph::load(db).await?;
@@ -373,7 +376,7 @@ pub async fn recommend(
         None => None,
     };
     if let Some(text) = text {
-        let hits = match_text(search, text).await?;
+        let hits = match_text(search, text, &generic).await?;
         // Statistics (negative keys) count for their cause.
         let mut by_cause: BTreeMap<i32, (f64, BTreeSet<String>)> = BTreeMap::new();
         for (key, (score, terms)) in hits {
@@ -478,27 +481,7 @@ pub async fn recommend(
 
     // Cases of the candidate measures, for evidence and region proximity.
     let candidate_ids: Vec<i32> = scored.iter().map(|(_, id, _)| *id).collect();
-    let links = case_measures::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|l| candidate_ids.contains(&l.measure_id))
-        .collect::<Vec<_>>();
-    let case_ids: BTreeSet<i32> = links.iter().map(|l| l.case_id).collect();
-    let cases = crate::catalog::batch::by_ids::<cases::Entity>(
-        db,
-        &case_ids.into_iter().collect::<Vec<_>>(),
-    )
-    .await?;
-    let mut cases_of: HashMap<i32, Vec<cases::Model>> = HashMap::new();
-    for link in &links {
-        if let Some(case) = cases.get(&link.case_id) {
-            cases_of
-                .entry(link.measure_id)
-                .or_default()
-                .push(case.clone());
-        }
-    }
+    let mut cases_of = catalog::batch::linked::<CasesOfMeasure>(db, &candidate_ids).await?;
     for (score, measure, _) in &mut scored {
         let list = cases_of.entry(*measure).or_default();
         list.sort_by_key(|case| {

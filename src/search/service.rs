@@ -75,27 +75,24 @@ impl Search {
         Ok(count)
     }
 
-    /// The words of `text` that are not in `generic` (compared by stem or Chinese word), joined
-    /// by spaces: what is specific about a description.
-    pub fn specific_words(&self, text: &str, generic: &[&str]) -> String {
-        let jieba = self.engine.jieba();
-        let generic: Vec<String> = generic
-            .iter()
-            .map(|g| tokenizer::word_key(jieba, g))
-            .collect();
-        tokenizer::words_with_keys(jieba, text)
+    /// The comparison keys of words (the English stem, or the Chinese word itself).
+    pub fn word_keys(&self, words: &[&str]) -> Vec<String> {
+        words.iter().map(|word| self.word_key(word)).collect()
+    }
+
+    pub fn word_key(&self, word: &str) -> String {
+        tokenizer::word_key(self.engine.jieba(), word)
+    }
+
+    /// The words of `text` whose keys are not among `excluded` (see `word_keys`), joined by
+    /// spaces: what is specific about a description.
+    pub fn specific_words(&self, text: &str, excluded: &[String]) -> String {
+        tokenizer::words_with_keys(self.engine.jieba(), text)
             .into_iter()
-            .filter(|(_, key)| !generic.contains(key))
+            .filter(|(_, key)| !excluded.contains(key))
             .map(|(word, _)| word)
             .collect::<Vec<_>>()
             .join(" ")
-    }
-
-    /// Whether a word is one of `generic`, compared by stem or Chinese word.
-    pub fn is_generic(&self, word: &str, generic: &[&str]) -> bool {
-        let jieba = self.engine.jieba();
-        let key = tokenizer::word_key(jieba, word);
-        generic.iter().any(|g| tokenizer::word_key(jieba, g) == key)
     }
 
     pub async fn search(&self, request: SearchRequest) -> AppResult<SearchResults> {
