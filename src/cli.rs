@@ -7,14 +7,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::TransactionTrait;
 
 use crate::kb::{self, export, KnowledgeBase};
 use crate::recommend::{self, RecommendInput};
 use crate::search::{Search, SearchRequest, UserQuery};
 use crate::settings::{LogFormat, ServeSettings, StorageSettings};
 use crate::startup::{prepare_database, Application};
-use crate::{db, graphql, telemetry};
+use crate::{auth, db, graphql, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,6 +85,9 @@ pub enum Command {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
         first: u16,
     },
+    /// Manage the API tokens that editing needs (`Authorization: Bearer <token>`).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Print the GraphQL schema (SDL) to stdout.
     Schema,
 }
@@ -95,6 +97,71 @@ pub enum ExportFormat {
     Json,
     Csv,
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it: it is shown this once and stored only as a hash.
+    Create {
+        /// `editor` may create, update, delete and link records; `admin` may also revert.
+        #[arg(long, value_enum)]
+        role: TokenRole,
+        /// Who holds it (letters, digits, - _ . @); revisions name the author by it.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the tokens: name, role, created, revoked.
+    List,
+    /// Revoke a token by name; it stops working at once, on every replica.
+    Revoke { name: String },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TokenRole {
+    Editor,
+    Admin,
+}
+
+impl From<TokenRole> for auth::Role {
+    fn from(role: TokenRole) -> auth::Role {
+        match role {
+            TokenRole::Editor => auth::Role::Editor,
+            TokenRole::Admin => auth::Role::Admin,
+        }
+    }
+}
+
+async fn token(storage: &StorageSettings, command: TokenCommand) -> anyhow::Result<()> {
+    let db = db::connect(storage).await?;
+    db::migrate(&db).await?;
+    match command {
+        TokenCommand::Create { role, name } => {
+            let token = auth::create(&db, &name, role.into()).await?;
+            eprintln!(
+                "created the {} token '{}'; it will not be shown again:",
+                auth::Role::from(role),
+                name.trim()
+            );
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            for row in auth::list(&db).await? {
+                let state = match &row.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_string(),
+                };
+                println!(
+                    "{}\t{}\tcreated {}\t{state}",
+                    row.name, row.role, row.created_at
+                );
+            }
+        }
+        TokenCommand::Revoke { name } => {
+            auth::revoke(&db, &name).await?;
+            println!("revoked the token '{name}'");
+        }
+    }
+    Ok(())
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -141,6 +208,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?
         }
         Command::Schema => print!("{}", graphql::sdl()),
+        Command::Token(command) => token(&cli.storage, command).await?,
     }
     Ok(())
 }
@@ -288,7 +356,8 @@ async fn import(storage: &StorageSettings, files: &[PathBuf]) -> anyhow::Result<
     let db = db::connect(storage).await?;
     db::migrate(&db).await?;
     let bar = progress_bar(knowledge.len(), "importing");
-    let txn = db.begin().await?;
+    // Under the write lock, like every edit, so change-log positions follow commit order.
+    let txn = db::begin_write(&db).await?;
     let report = kb::load(&txn, &knowledge, &names, &mut |n| bar.inc(n)).await;
     bar.finish_and_clear();
     // On error the transaction is dropped, which rolls it back: nothing was written.

@@ -5,7 +5,10 @@ use std::time::Duration;
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, TransactionTrait,
+};
 
 use crate::settings::StorageSettings;
 
@@ -40,6 +43,33 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await
         .context("migrating the database failed")
+}
+
+/// The key of the PostgreSQL advisory lock every edit holds until it commits.
+const EDIT_LOCK_KEY: i64 = 0x706f_6c69_6379_6b62; // "policykb"
+
+/// Begins a transaction that holds the database's write lock from its first statement.
+///
+/// SQLite: the first statement is a write, which is what `BEGIN IMMEDIATE` does (sea-orm 1.1
+/// can only issue a plain `BEGIN`): the lock is taken before anything is read, so a busy
+/// database makes the writer wait (busy timeout) instead of failing with SQLITE_BUSY when a
+/// reading transaction would have to upgrade. PostgreSQL: an advisory lock serializes edits, so
+/// change-log positions are assigned in commit order and an indexer that has read position N
+/// can never later see a smaller position commit.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            txn.execute_unprepared("UPDATE kb_meta SET value = value WHERE key = 'write-lock'")
+                .await?;
+        }
+        DatabaseBackend::Postgres => {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({EDIT_LOCK_KEY})"))
+                .await?;
+        }
+        DatabaseBackend::MySql => {}
+    }
+    Ok(txn)
 }
 
 /// Hides the password of a database URL so that it can be logged.

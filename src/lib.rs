@@ -2,10 +2,13 @@
 //!
 //! See ARCHITECTURE.md for the map of modules and the invariants between them.
 
+pub mod auth;
 pub mod catalog;
+pub mod changes;
 pub mod cli;
 pub mod db;
 pub mod domain;
+pub mod editing;
 pub mod error;
 pub mod graphql;
 pub mod kb;

@@ -5,7 +5,8 @@ use std::net::TcpListener;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
+use tokio::task::JoinHandle;
 use tracing_actix_web::TracingLogger;
 
 use crate::graphql::Api;
@@ -17,6 +18,8 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
+    /// Applies the change log to this process's search index while the server runs.
+    indexer: JoinHandle<()>,
 }
 
 impl Application {
@@ -32,9 +35,17 @@ impl Application {
         let listener = TcpListener::bind(serve.bind)
             .with_context(|| format!("cannot listen on {}", serve.bind))?;
         let port = listener.local_addr()?.port();
+        let notifications = (db.get_database_backend() == DatabaseBackend::Postgres)
+            .then(|| storage.database_url());
+        let indexer = tokio::spawn(search.clone().follow(db.clone(), notifications));
         let server = run(listener, db.clone(), search)?;
         tracing::info!(address = %format!("http://{}:{port}", serve.bind.ip()), "policy-kb is listening; GraphiQL at /graphiql");
-        Ok(Application { port, server, db })
+        Ok(Application {
+            port,
+            server,
+            db,
+            indexer,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -50,8 +61,13 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped, then stops the indexer; when it returns, nothing of this
+    /// application holds the search index any more.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.indexer.abort();
+        let _ = self.indexer.await;
+        served
     }
 }
 
@@ -75,6 +91,9 @@ pub async fn prepare_search(
     let search = Search::open(&storage.data_dir).context("opening the search index failed")?;
     match search.ensure_current(db).await? {
         Freshness::Current => tracing::info!("the search index is current"),
+        Freshness::CaughtUp { changes } => {
+            tracing::info!(changes, "applied the change log to the search index")
+        }
         Freshness::Rebuilt { documents } => {
             tracing::info!(documents, "rebuilt the search index from the database")
         }

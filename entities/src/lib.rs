@@ -5,10 +5,12 @@
 //! concurrency. Relations are resolved by the service layer, so `Relation` enums stay empty;
 //! the foreign keys themselves are declared in the migrations.
 
+pub mod api_tokens;
 pub mod case_measures;
 pub mod cases;
 pub mod cause_dimensions;
 pub mod causes;
+pub mod change_log;
 pub mod citations;
 pub mod dimensions;
 pub mod glossary_terms;
@@ -17,6 +19,7 @@ pub mod kb_meta;
 pub mod measure_causes;
 pub mod measures;
 pub mod regions;
+pub mod revisions;
 pub mod sources;
 pub mod statistics;
 pub mod strategies;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_knowledge_base;
 mod m20261129_000001_survey_and_glossary;
+mod m20261130_000001_editing;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_knowledge_base::Migration),
             Box::new(m20261129_000001_survey_and_glossary::Migration),
+            Box::new(m20261130_000001_editing::Migration),
         ]
     }
 }

@@ -17,34 +17,6 @@ use crate::domain::{PageRequest, Slug};
 use crate::error::AppResult;
 use entities::{causes, dimensions, regions, sources, statistics, strategies};
 
-/// The `kb_meta` key of the data version: a counter every write to the knowledge base bumps,
-/// so that derived state (the search index) can tell whether it is current.
-const DATA_VERSION: &str = "data-version";
-
-/// The database's data version (0 before anything was written).
-pub async fn data_version<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<i64> {
-    let row = entities::kb_meta::Entity::find_by_id(DATA_VERSION)
-        .one(db)
-        .await?;
-    Ok(row.and_then(|row| row.value.parse().ok()).unwrap_or(0))
-}
-
-/// Bumps the data version; call it in the transaction that writes.
-pub async fn bump_data_version<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<i64> {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    let next = data_version(db).await? + 1;
-    let row = entities::kb_meta::ActiveModel {
-        key: Set(DATA_VERSION.to_string()),
-        value: Set(next.to_string()),
-    };
-    if next == 1 {
-        row.insert(db).await?;
-    } else {
-        row.update(db).await?;
-    }
-    Ok(next)
-}
-
 /// One page of a list, with what a Relay connection needs to know about its neighbours.
 #[derive(Debug)]
 pub struct Page<T> {

@@ -12,6 +12,8 @@ pub trait Table: EntityTrait {
     fn slug_column() -> Self::Column;
     fn id_of(model: &Self::Model) -> i32;
     fn slug_of(model: &Self::Model) -> &str;
+    /// The optimistic-concurrency counter every edit of the row bumps.
+    fn version_column() -> Self::Column;
 }
 
 macro_rules! tables {
@@ -22,6 +24,7 @@ macro_rules! tables {
             fn slug_column() -> $module::Column { $module::Column::Slug }
             fn id_of(model: &$module::Model) -> i32 { model.id }
             fn slug_of(model: &$module::Model) -> &str { &model.slug }
+            fn version_column() -> $module::Column { $module::Column::Version }
         }
     )*};
 }

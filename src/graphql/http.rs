@@ -1,9 +1,11 @@
 //! The GraphQL endpoints over HTTP: `/graphql` (POST and GET), `/graphiql`, `/schema.graphql`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
 use super::Api;
+use crate::auth::Credentials;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -15,8 +17,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/schema.graphql", web::get().to(schema));
 }
 
-async fn graphql(api: web::Data<Api>, request: GraphQLRequest) -> GraphQLResponse {
-    api.execute(request.into_inner()).await.into()
+async fn graphql(
+    api: web::Data<Api>,
+    http: HttpRequest,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let authorization = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|value| value.to_str().unwrap_or_default());
+    let credentials = Credentials::from_header(authorization);
+    api.execute(request.into_inner().data(credentials))
+        .await
+        .into()
 }
 
 async fn graphiql() -> HttpResponse {

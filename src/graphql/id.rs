@@ -21,10 +21,11 @@ pub enum NodeKind {
     Statistic,
     Citation,
     GlossaryTerm,
+    Revision,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 12] = [
         NodeKind::Source,
         NodeKind::Region,
         NodeKind::Indicator,
@@ -36,6 +37,7 @@ impl NodeKind {
         NodeKind::Statistic,
         NodeKind::Citation,
         NodeKind::GlossaryTerm,
+        NodeKind::Revision,
     ];
 
     pub fn type_name(self) -> &'static str {
@@ -51,6 +53,7 @@ impl NodeKind {
             NodeKind::Statistic => "Statistic",
             NodeKind::Citation => "Citation",
             NodeKind::GlossaryTerm => "GlossaryTerm",
+            NodeKind::Revision => "Revision",
         }
     }
 }

@@ -5,6 +5,7 @@ mod error;
 pub mod http;
 pub mod id;
 pub mod loaders;
+mod mutation;
 mod query;
 mod recommend;
 mod search;
@@ -12,14 +13,15 @@ pub mod types;
 
 use std::time::Duration;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
+use async_graphql::{EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::search::Search;
 
+pub use mutation::Mutation;
 pub use query::Query;
 
-pub type KbSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type KbSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema and the database it reads, ready to execute requests.
 #[derive(Clone)]
@@ -34,7 +36,7 @@ impl Api {
     pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
 
     pub fn new(db: DatabaseConnection, search: Search, batch_window: Duration) -> Api {
-        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+        let schema = Schema::build(Query, Mutation, EmptySubscription)
             .data(db.clone())
             .data(search)
             .finish();
@@ -54,7 +56,7 @@ impl Api {
 
 /// The SDL without a database, for `policy-kb schema`.
 pub fn sdl() -> String {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query, Mutation, EmptySubscription)
         .finish()
         .sdl()
 }

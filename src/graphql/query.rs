@@ -119,6 +119,10 @@ pub(super) async fn load_node(
         NodeKind::GlossaryTerm => {
             load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await
         }
+        NodeKind::Revision => Ok(crate::editing::revision(db(ctx), id)
+            .await
+            .extend()?
+            .map(|row| Node::Revision(Revision(row)))),
     }
 }
 
@@ -138,6 +142,26 @@ impl Query {
     /// Any record by its global ID; null when no such record exists.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         load_node(ctx, GlobalId::decode(&id).extend()?).await
+    }
+
+    /// The revisions of a record (case, measure, cause, statistic or region), newest first; a
+    /// deleted record keeps its history.
+    async fn history(&self, ctx: &Context<'_>, id: ID) -> Result<Vec<Revision>> {
+        let id = GlobalId::decode(&id).extend()?;
+        let kind = super::mutation::entry_kind(id.kind)
+            .ok_or_else(|| {
+                crate::error::AppError::bad_field(
+                    "id",
+                    "only cases, measures, causes, statistics and regions have a history",
+                )
+            })
+            .extend()?;
+        Ok(crate::editing::history(db(ctx), kind, id.id)
+            .await
+            .extend()?
+            .into_iter()
+            .map(Revision)
+            .collect())
     }
 
     /// Full-text search over cases, measures, causes, strategies, dimensions, regions and

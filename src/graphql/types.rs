@@ -5,8 +5,8 @@ use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject, ID};
 use sea_orm::EntityTrait;
 
 use entities::{
-    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources,
-    statistics, strategies,
+    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, revisions,
+    sources, statistics, strategies,
 };
 
 use super::id::{GlobalId, NodeKind};
@@ -39,7 +39,8 @@ impl Text {
 }
 
 /// Which side of the survey a figure comes from.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum RespondentGroup {
     /// The helpers: district poverty-alleviation staff, township and village cadres.
     Helpers,
@@ -71,6 +72,7 @@ pub enum Node {
     Statistic(Statistic),
     Citation(Citation),
     GlossaryTerm(GlossaryTerm),
+    Revision(Revision),
 }
 
 async fn one<E: Table, T: From<E::Model>>(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<T>>
@@ -142,7 +144,65 @@ wrappers!(
     Statistic(statistics),
     Citation(citations),
     GlossaryTerm(glossary_terms),
+    Revision(revisions),
 );
+
+/// One edit of one record: who made it, when, and the record before and after, in the file
+/// format of `data/kb` (JSON, references by slug).
+#[Object]
+impl Revision {
+    async fn id(&self) -> ID {
+        GlobalId::new(NodeKind::Revision, self.0.id).encode()
+    }
+    /// `create`, `update`, `delete`, `link`, `unlink` or `revert`.
+    async fn operation(&self) -> &str {
+        &self.0.operation
+    }
+    /// The name of the token that made the edit.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    /// When, in RFC 3339 (UTC).
+    async fn at(&self) -> &str {
+        &self.0.at
+    }
+    /// The global ID of the edited record (which may since have been deleted).
+    async fn record_id(&self) -> Option<ID> {
+        record_kind(&self.0.entity_type).map(|kind| GlobalId::new(kind, self.0.entity_id).encode())
+    }
+    /// The record before the edit; null for a create.
+    async fn before(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        json(&self.0.before)
+    }
+    /// The record after the edit; null for a delete.
+    async fn after(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        json(&self.0.after)
+    }
+    /// For a revert: the revision it undid.
+    async fn reverts(&self) -> Option<ID> {
+        self.0
+            .reverts
+            .map(|id| GlobalId::new(NodeKind::Revision, id).encode())
+    }
+}
+
+fn json(text: &Option<String>) -> Option<async_graphql::Json<serde_json::Value>> {
+    text.as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .map(async_graphql::Json)
+}
+
+/// The node kind of an editable record's `entity_type`.
+pub fn record_kind(entity_type: &str) -> Option<NodeKind> {
+    Some(match entity_type {
+        "region" => NodeKind::Region,
+        "cause" => NodeKind::Cause,
+        "measure" => NodeKind::Measure,
+        "case" => NodeKind::Case,
+        "statistic" => NodeKind::Statistic,
+        _ => return None,
+    })
+}
 
 /// A document that facts come from.
 #[Object]

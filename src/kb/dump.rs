@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use entities::*;
 
 use super::format::*;
+use super::load::Record;
 use super::KbError;
 use crate::catalog::Table;
 
@@ -35,14 +38,56 @@ fn link(slug: &str, zh: &Option<String>, en: &Option<String>) -> Link {
     }
 }
 
-async fn all<E: Table, C: ConnectionTrait>(db: &C) -> Result<Vec<E::Model>, KbError> {
-    Ok(E::find().order_by_asc(E::id_column()).all(db).await?)
+/// Which rows a dump holds: all, or one record (`kind`, `id`) with what it owns.
+#[derive(Clone, Copy)]
+struct Scope(Option<(&'static str, i32)>);
+
+impl Scope {
+    /// Whether rows of `kind` owned by the record `owner` are in scope, and if so which owner.
+    fn owner(self, kind: &str) -> Option<Option<i32>> {
+        match self.0 {
+            None => Some(None),
+            Some((k, id)) if k == kind => Some(Some(id)),
+            Some(_) => None,
+        }
+    }
 }
 
-fn slugs<E: Table>(rows: &[E::Model]) -> HashMap<i32, String> {
-    rows.iter()
-        .map(|row| (E::id_of(row), E::slug_of(row).to_string()))
-        .collect()
+async fn all<E: Table, C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Vec<E::Model>, KbError> {
+    let query = E::find().order_by_asc(E::id_column());
+    Ok(match scope.owner(E::KIND) {
+        None => Vec::new(),
+        Some(None) => query.all(db).await?,
+        Some(Some(id)) => query.filter(E::id_column().eq(id)).all(db).await?,
+    })
+}
+
+/// Every row's slug by id (references are written as slugs whatever the scope).
+async fn slugs<E: Table, C: ConnectionTrait>(db: &C) -> Result<HashMap<i32, String>, KbError> {
+    let rows: Vec<(i32, String)> = E::find()
+        .select_only()
+        .column(E::id_column())
+        .column(E::slug_column())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The rows of a link table whose owner is in scope.
+async fn owned_links<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    scope: Scope,
+    owner_kind: &str,
+    owner: E::Column,
+    other: E::Column,
+) -> Result<Vec<E::Model>, KbError> {
+    let query = E::find().order_by_asc(owner).order_by_asc(other);
+    Ok(match scope.owner(owner_kind) {
+        None => Vec::new(),
+        Some(None) => query.all(db).await?,
+        Some(Some(id)) => query.filter(owner.eq(id)).all(db).await?,
+    })
 }
 
 struct Citations {
@@ -53,9 +98,27 @@ impl Citations {
     async fn load<C: ConnectionTrait>(
         db: &C,
         sources: &HashMap<i32, String>,
+        scope: Scope,
+        indicators: &[i32],
     ) -> Result<Citations, KbError> {
         let mut by_entity: HashMap<(String, i32), Vec<CitationEntry>> = HashMap::new();
-        for row in all::<citations::Entity, C>(db).await? {
+        let mut query = citations::Entity::find().order_by_asc(citations::Column::Id);
+        if let Some((kind, id)) = scope.0 {
+            query = query.filter(
+                Condition::any()
+                    .add(
+                        citations::Column::EntityType
+                            .eq(kind)
+                            .and(citations::Column::EntityId.eq(id)),
+                    )
+                    .add(
+                        citations::Column::EntityType
+                            .eq(indicators::Entity::KIND)
+                            .and(citations::Column::EntityId.is_in(indicators.iter().copied())),
+                    ),
+            );
+        }
+        for row in query.all(db).await? {
             by_entity
                 .entry((row.entity_type.clone(), row.entity_id))
                 .or_default()
@@ -83,25 +146,57 @@ fn slug_of(slugs: &HashMap<i32, String>, id: Option<i32>) -> Option<String> {
 
 /// The whole knowledge base, in id order.
 pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> {
-    let sources = all::<sources::Entity, C>(db).await?;
-    let regions = all::<regions::Entity, C>(db).await?;
-    let dimensions = all::<dimensions::Entity, C>(db).await?;
-    let causes = all::<causes::Entity, C>(db).await?;
-    let strategies = all::<strategies::Entity, C>(db).await?;
-    let measures = all::<measures::Entity, C>(db).await?;
-    let cases = all::<cases::Entity, C>(db).await?;
+    dump_scoped(db, Scope(None)).await
+}
+
+/// One record of `kind` (`region`, `cause`, `measure`, `case` or `statistic`) as it is now,
+/// or `None` if there is no such record.
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    kind: &'static str,
+    id: i32,
+) -> Result<Option<Record>, KbError> {
+    let kb = dump_scoped(db, Scope(Some((kind, id)))).await?;
+    Ok(match kind {
+        "region" => kb.regions.into_iter().next().map(Record::Region),
+        "cause" => kb.causes.into_iter().next().map(Record::Cause),
+        "measure" => kb.measures.into_iter().next().map(Record::Measure),
+        "case" => kb.cases.into_iter().next().map(Record::Case),
+        "statistic" => kb.statistics.into_iter().next().map(Record::Statistic),
+        _ => None,
+    })
+}
+
+async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<KnowledgeBase, KbError> {
+    let sources = all::<sources::Entity, C>(db, scope).await?;
+    let regions = all::<regions::Entity, C>(db, scope).await?;
+    let dimensions = all::<dimensions::Entity, C>(db, scope).await?;
+    let causes = all::<causes::Entity, C>(db, scope).await?;
+    let strategies = all::<strategies::Entity, C>(db, scope).await?;
+    let measures = all::<measures::Entity, C>(db, scope).await?;
+    let cases = all::<cases::Entity, C>(db, scope).await?;
     let (source_slugs, region_slugs, dimension_slugs, cause_slugs, strategy_slugs, measure_slugs) = (
-        slugs::<sources::Entity>(&sources),
-        slugs::<regions::Entity>(&regions),
-        slugs::<dimensions::Entity>(&dimensions),
-        slugs::<causes::Entity>(&causes),
-        slugs::<strategies::Entity>(&strategies),
-        slugs::<measures::Entity>(&measures),
+        slugs::<sources::Entity, C>(db).await?,
+        slugs::<regions::Entity, C>(db).await?,
+        slugs::<dimensions::Entity, C>(db).await?,
+        slugs::<causes::Entity, C>(db).await?,
+        slugs::<strategies::Entity, C>(db).await?,
+        slugs::<measures::Entity, C>(db).await?,
     );
-    let mut cited = Citations::load(db, &source_slugs).await?;
+    let mut indicator_query = indicators::Entity::find().order_by_asc(indicators::Column::Id);
+    match scope.owner(regions::Entity::KIND) {
+        None => indicator_query = indicator_query.filter(indicators::Column::Id.lt(0)),
+        Some(None) => {}
+        Some(Some(region)) => {
+            indicator_query = indicator_query.filter(indicators::Column::RegionId.eq(region))
+        }
+    }
+    let indicator_rows = indicator_query.all(db).await?;
+    let indicator_ids: Vec<i32> = indicator_rows.iter().map(|row| row.id).collect();
+    let mut cited = Citations::load(db, &source_slugs, scope, &indicator_ids).await?;
 
     let mut indicators_of: HashMap<i32, Vec<IndicatorEntry>> = HashMap::new();
-    for row in all::<indicators::Entity, C>(db).await? {
+    for row in indicator_rows {
         let entry = IndicatorEntry {
             citations: cited.of::<indicators::Entity>(row.id),
             slug: row.slug,
@@ -114,11 +209,14 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
         indicators_of.entry(row.region_id).or_default().push(entry);
     }
     let mut dimensions_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in cause_dimensions::Entity::find()
-        .order_by_asc(cause_dimensions::Column::CauseId)
-        .order_by_asc(cause_dimensions::Column::DimensionId)
-        .all(db)
-        .await?
+    for row in owned_links::<cause_dimensions::Entity, C>(
+        db,
+        scope,
+        causes::Entity::KIND,
+        cause_dimensions::Column::CauseId,
+        cause_dimensions::Column::DimensionId,
+    )
+    .await?
     {
         if let Some(slug) = dimension_slugs.get(&row.dimension_id) {
             dimensions_of.entry(row.cause_id).or_default().push(link(
@@ -129,11 +227,14 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
         }
     }
     let mut causes_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in measure_causes::Entity::find()
-        .order_by_asc(measure_causes::Column::MeasureId)
-        .order_by_asc(measure_causes::Column::CauseId)
-        .all(db)
-        .await?
+    for row in owned_links::<measure_causes::Entity, C>(
+        db,
+        scope,
+        measures::Entity::KIND,
+        measure_causes::Column::MeasureId,
+        measure_causes::Column::CauseId,
+    )
+    .await?
     {
         if let Some(slug) = cause_slugs.get(&row.cause_id) {
             causes_of.entry(row.measure_id).or_default().push(link(
@@ -144,11 +245,14 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
         }
     }
     let mut measures_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in case_measures::Entity::find()
-        .order_by_asc(case_measures::Column::CaseId)
-        .order_by_asc(case_measures::Column::MeasureId)
-        .all(db)
-        .await?
+    for row in owned_links::<case_measures::Entity, C>(
+        db,
+        scope,
+        cases::Entity::KIND,
+        case_measures::Column::CaseId,
+        case_measures::Column::MeasureId,
+    )
+    .await?
     {
         if let Some(slug) = measure_slugs.get(&row.measure_id) {
             measures_of.entry(row.case_id).or_default().push(link(
@@ -246,7 +350,7 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
                 outcomes: maybe(&row.outcomes_zh, &row.outcomes_en),
             })
             .collect(),
-        statistics: all::<statistics::Entity, C>(db)
+        statistics: all::<statistics::Entity, C>(db, scope)
             .await?
             .into_iter()
             .map(|row| StatisticEntry {
@@ -264,7 +368,7 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
                 sample: row.sample,
             })
             .collect(),
-        glossary: all::<glossary_terms::Entity, C>(db)
+        glossary: all::<glossary_terms::Entity, C>(db, scope)
             .await?
             .into_iter()
             .map(|row| GlossaryEntry {

@@ -12,13 +12,20 @@ use sea_orm::{
 
 use entities::*;
 
-use super::format::{CitationEntry, KnowledgeBase, Link, SurveyEntry, Text};
+use super::format::{
+    CaseEntry, CauseEntry, CitationEntry, KnowledgeBase, Link, MeasureEntry, RegionEntry,
+    StatisticEntry, SurveyEntry, Text,
+};
 use super::{FileNames, KbError};
 use crate::catalog::Table;
 use crate::domain::{Respondent, Slug};
 
 /// How long a verbatim excerpt may be, in characters.
 pub const MAX_EXCERPT_CHARS: usize = 200;
+/// How long a name, title or label may be, in characters, per language.
+pub const MAX_NAME_CHARS: usize = 300;
+/// How long any other text may be, in characters, per language.
+pub const MAX_TEXT_CHARS: usize = 20_000;
 
 /// How many rows of each kind a load wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -71,9 +78,20 @@ impl At {
     }
 
     fn text(&self, field: &str, text: &Text) -> Result<(String, String), KbError> {
+        // Names and labels are one line; summaries and narratives are paragraphs.
+        let limit = match field.rsplit('.').next().unwrap_or(field) {
+            "title" | "name" | "label" | "unit" | "series" | "section" | "zone" => MAX_NAME_CHARS,
+            _ => MAX_TEXT_CHARS,
+        };
         for (lang, value) in [("zh", &text.zh), ("en", &text.en)] {
             if value.trim().is_empty() {
                 return Err(self.err(format!("{field}.{lang}"), "the translation is missing"));
+            }
+            if value.chars().count() > limit {
+                return Err(self.err(
+                    format!("{field}.{lang}"),
+                    format!("at most {limit} characters"),
+                ));
             }
         }
         Ok((text.zh.trim().to_string(), text.en.trim().to_string()))
@@ -109,13 +127,22 @@ impl At {
     }
 }
 
-/// Slug-to-id maps of every table, seeded with the rows already in the database so that new
-/// entries may refer to them.
+/// Slug-to-id maps of every table. A bulk load reads every slug up front (`existing`); a single
+/// edit looks slugs up as it meets them (`lazy`).
 struct Ids {
     by_kind: HashMap<&'static str, HashMap<String, i32>>,
+    /// Whether the maps hold every row, so that a miss means "no such row".
+    complete: bool,
 }
 
 impl Ids {
+    fn lazy() -> Ids {
+        Ids {
+            by_kind: HashMap::new(),
+            complete: false,
+        }
+    }
+
     async fn existing<C: ConnectionTrait>(db: &C) -> Result<Ids, KbError> {
         async fn slugs<E: Table, C: ConnectionTrait>(
             db: &C,
@@ -144,13 +171,23 @@ impl Ids {
         ]
         .into_iter()
         .collect();
-        Ok(Ids { by_kind })
+        Ok(Ids {
+            by_kind,
+            complete: true,
+        })
     }
 
-    /// Checks a new entry's slug: well-formed and not taken.
-    fn claim<E: Table>(&self, at: &At, raw: &str) -> Result<String, KbError> {
+    /// Checks an entry's slug: well-formed and not taken by another row than `target`'s.
+    async fn claim<E: Table, C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &At,
+        raw: &str,
+        target: Target,
+    ) -> Result<String, KbError> {
         let slug = Slug::parse(raw).map_err(|err| at.err("slug", err.to_string()))?;
-        if self.get::<E>(slug.as_str()).is_some() {
+        let holder = self.get::<E, C>(db, slug.as_str()).await?;
+        if holder.is_some() && holder != target.id() {
             return Err(at.err(
                 "slug",
                 format!(
@@ -162,19 +199,42 @@ impl Ids {
         Ok(slug.to_string())
     }
 
-    fn get<E: Table>(&self, slug: &str) -> Option<i32> {
-        self.by_kind
-            .get(E::KIND)
-            .and_then(|ids| ids.get(slug))
-            .copied()
+    async fn get<E: Table, C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        slug: &str,
+    ) -> Result<Option<i32>, KbError> {
+        if let Some(id) = self.by_kind.get(E::KIND).and_then(|ids| ids.get(slug)) {
+            return Ok(Some(*id));
+        }
+        if self.complete {
+            return Ok(None);
+        }
+        let id: Option<i32> = E::find()
+            .select_only()
+            .column(E::id_column())
+            .filter(E::slug_column().eq(slug))
+            .into_tuple()
+            .one(db)
+            .await?;
+        if let Some(id) = id {
+            self.insert::<E>(slug.to_string(), id);
+        }
+        Ok(id)
     }
 
     fn insert<E: Table>(&mut self, slug: String, id: i32) {
         self.by_kind.entry(E::KIND).or_default().insert(slug, id);
     }
 
-    fn resolve<E: Table>(&self, at: &At, field: &str, slug: &str) -> Result<i32, KbError> {
-        self.get::<E>(slug).ok_or_else(|| {
+    async fn resolve<E: Table, C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        at: &At,
+        field: &str,
+        slug: &str,
+    ) -> Result<i32, KbError> {
+        self.get::<E, C>(db, slug).await?.ok_or_else(|| {
             at.err(
                 field,
                 format!(
@@ -185,15 +245,56 @@ impl Ids {
         })
     }
 
-    fn resolve_optional<E: Table>(
-        &self,
+    async fn resolve_optional<E: Table, C: ConnectionTrait>(
+        &mut self,
+        db: &C,
         at: &At,
         field: &str,
         slug: &Option<String>,
     ) -> Result<Option<i32>, KbError> {
-        slug.as_deref()
-            .map(|slug| self.resolve::<E>(at, field, slug))
-            .transpose()
+        match slug.as_deref() {
+            Some(slug) => self.resolve::<E, C>(db, at, field, slug).await.map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Which row an entry is written to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A new row with a new id.
+    New,
+    /// The row `id`, now at `version`: its own data (citations, owned links, indicators) is
+    /// replaced by the entry's.
+    Replace { id: i32, version: i32 },
+    /// A new row under the id of a deleted one (undoing a delete), at `version`.
+    Restore { id: i32, version: i32 },
+}
+
+impl Target {
+    pub fn id(self) -> Option<i32> {
+        match self {
+            Target::New => None,
+            Target::Replace { id, .. } | Target::Restore { id, .. } => Some(id),
+        }
+    }
+
+    fn id_value(self) -> sea_orm::ActiveValue<i32> {
+        match self.id() {
+            Some(id) => Set(id),
+            None => NotSet,
+        }
+    }
+
+    fn version(self) -> i32 {
+        match self {
+            Target::New => 1,
+            Target::Replace { version, .. } | Target::Restore { version, .. } => version,
+        }
+    }
+
+    fn replaces(self) -> bool {
+        matches!(self, Target::Replace { .. })
     }
 }
 
@@ -206,15 +307,19 @@ struct Writer<'a, C> {
 /// Called once per entry written, for progress bars.
 pub type Progress<'a> = dyn FnMut(u64) + Send + 'a;
 
-/// Inserts a new row and returns its id.
-async fn insert<A, C>(db: &C, row: A) -> Result<i32, KbError>
+/// Inserts a new row (or updates the row of a `Replace`) and returns its id.
+async fn save<A, C>(db: &C, row: A, target: Target) -> Result<i32, KbError>
 where
     A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
     C: ConnectionTrait,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     A::Entity: Table,
 {
-    let model = row.insert(db).await?;
+    let model = if target.replaces() {
+        row.update(db).await?
+    } else {
+        row.insert(db).await?
+    };
     Ok(<A::Entity as Table>::id_of(&model))
 }
 
@@ -225,6 +330,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         entity_id: i32,
         entity_slug: &str,
         entries: &[CitationEntry],
+        target: Target,
     ) -> Result<(), KbError> {
         if entries.is_empty() {
             return Err(at.err(
@@ -232,14 +338,23 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 "every entry needs at least one citation of its source",
             ));
         }
+        if target.replaces() {
+            delete_citations(self.db, E::KIND, &[entity_id]).await?;
+        }
         for (n, entry) in entries.iter().enumerate() {
             let field = format!("citations[{n}]");
             let source_id = match &entry.source {
                 Some(slug) => {
                     self.ids
-                        .resolve::<sources::Entity>(at, &format!("{field}.source"), slug)?
+                        .resolve::<sources::Entity, C>(
+                            self.db,
+                            at,
+                            &format!("{field}.source"),
+                            slug,
+                        )
+                        .await?
                 }
-                None => self.only_source(at, &field)?,
+                None => self.only_source(at, &field).await?,
             };
             let (section_zh, section_en) = at.text(&format!("{field}.section"), &entry.section)?;
             let (excerpt_zh, excerpt_en) = at.text(&format!("{field}.excerpt"), &entry.excerpt)?;
@@ -263,34 +378,34 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 excerpt_zh: Set(excerpt_zh),
                 excerpt_en: Set(excerpt_en),
             };
-            let id = insert(self.db, row).await?;
+            let id = save(self.db, row, Target::New).await?;
             self.ids.insert::<citations::Entity>(slug, id);
             self.report.citations += 1;
         }
         Ok(())
     }
 
-    fn only_source(&self, at: &At, field: &str) -> Result<i32, KbError> {
+    async fn only_source(&mut self, at: &At, field: &str) -> Result<i32, KbError> {
+        if !self.ids.complete {
+            let ids: Vec<i32> = sources::Entity::find()
+                .select_only()
+                .column(sources::Column::Id)
+                .limit(2)
+                .into_tuple()
+                .all(self.db)
+                .await?;
+            return one_source(at, field, &ids);
+        }
         let sources = self
             .ids
             .by_kind
             .get(sources::Entity::KIND)
             .map(|ids| ids.values().copied().collect::<Vec<_>>())
             .unwrap_or_default();
-        match sources.as_slice() {
-            [only] => Ok(*only),
-            [] => Err(at.err(
-                format!("{field}.source"),
-                "there is no source to cite; add one to sources.yaml",
-            )),
-            _ => Err(at.err(
-                format!("{field}.source"),
-                "name the source: the knowledge base has more than one",
-            )),
-        }
+        one_source(at, field, &sources)
     }
 
-    /// Writes the rows of a link table, checking each referenced slug.
+    /// Writes the rows of a link table owned by the entry, checking each referenced slug.
     async fn links<T: Table, A>(
         &mut self,
         at: &At,
@@ -306,7 +421,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         for (n, link) in links.iter().enumerate() {
             let target = self
                 .ids
-                .resolve::<T>(at, &format!("{field}[{n}]"), link.slug())?;
+                .resolve::<T, C>(self.db, at, &format!("{field}[{n}]"), link.slug())
+                .await?;
             if seen.contains(&target) {
                 return Err(at.err(
                     format!("{field}[{n}]"),
@@ -325,6 +441,515 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         }
         Ok(())
     }
+
+    /// Points `id` at its parent, refusing a parent that is the row itself or lies below it.
+    async fn parent<E: Table>(
+        &mut self,
+        at: &At,
+        id: i32,
+        parent: &Option<String>,
+        parent_of: impl Fn(&E::Model) -> Option<i32>,
+        set: impl FnOnce(Option<i32>) -> sea_orm::UpdateMany<E>,
+    ) -> Result<(), KbError> {
+        let parent = self
+            .ids
+            .resolve_optional::<E, C>(self.db, at, "parent", parent)
+            .await?;
+        let mut next = parent;
+        while let Some(ancestor) = next {
+            if ancestor == id {
+                return Err(at.err("parent", format!("a {} cannot lie inside itself", E::KIND)));
+            }
+            next = E::find()
+                .filter(E::id_column().eq(ancestor))
+                .one(self.db)
+                .await?
+                .and_then(|row| parent_of(&row));
+        }
+        if parent.is_some() || !self.ids.complete {
+            set(parent).exec(self.db).await?;
+        }
+        Ok(())
+    }
+
+    async fn region(
+        &mut self,
+        at: &At,
+        entry: &RegionEntry,
+        target: Target,
+    ) -> Result<i32, KbError> {
+        let slug = self
+            .ids
+            .claim::<regions::Entity, C>(self.db, at, &entry.slug, target)
+            .await?;
+        if entry.level.trim().is_empty() {
+            return Err(at.err("level", "the level is missing"));
+        }
+        let (name_zh, name_en) = at.text("name", &entry.name)?;
+        let (zone_zh, zone_en) = at.optional_text("zone", &entry.zone)?;
+        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let row = regions::ActiveModel {
+            id: target.id_value(),
+            slug: Set(slug.clone()),
+            version: Set(target.version()),
+            parent_id: Set(None),
+            level: Set(entry.level.trim().to_string()),
+            name_zh: Set(name_zh),
+            name_en: Set(name_en),
+            zone_zh: Set(zone_zh),
+            zone_en: Set(zone_en),
+            summary_zh: Set(summary_zh),
+            summary_en: Set(summary_en),
+        };
+        let id = save(self.db, row, target).await?;
+        self.ids.insert::<regions::Entity>(slug.clone(), id);
+        self.citations::<regions::Entity>(at, id, &slug, &entry.citations, target)
+            .await?;
+        self.report.regions += 1;
+        Ok(id)
+    }
+
+    /// A region's parent and indicators: written once every region of a load exists, so that
+    /// an entry may name a parent defined further down the file.
+    async fn region_tree(
+        &mut self,
+        at: &At,
+        id: i32,
+        entry: &RegionEntry,
+        target: Target,
+        progress: &mut Progress<'_>,
+    ) -> Result<(), KbError> {
+        self.parent::<regions::Entity>(
+            at,
+            id,
+            &entry.parent,
+            |row| row.parent_id,
+            |parent| {
+                regions::Entity::update_many()
+                    .col_expr(regions::Column::ParentId, parent.into())
+                    .filter(regions::Column::Id.eq(id))
+            },
+        )
+        .await?;
+        if target.replaces() {
+            delete_indicators(self.db, &[id]).await?;
+        }
+        for indicator in &entry.indicators {
+            let at = At::new(&at.file, "indicator", &indicator.slug);
+            let slug = self
+                .ids
+                .claim::<indicators::Entity, C>(self.db, &at, &indicator.slug, Target::New)
+                .await?;
+            let (name_zh, name_en) = at.text("name", &indicator.name)?;
+            let (unit_zh, unit_en) = at.text("unit", &indicator.unit)?;
+            let (note_zh, note_en) = at.optional_text("note", &indicator.note)?;
+            let row = indicators::ActiveModel {
+                id: NotSet,
+                slug: Set(slug.clone()),
+                version: Set(1),
+                region_id: Set(id),
+                name_zh: Set(name_zh),
+                name_en: Set(name_en),
+                value: Set(at.number("value", indicator.value)?),
+                unit_zh: Set(unit_zh),
+                unit_en: Set(unit_en),
+                year: Set(at.year(indicator.year)?),
+                note_zh: Set(note_zh),
+                note_en: Set(note_en),
+            };
+            let indicator_id = save(self.db, row, Target::New).await?;
+            self.ids
+                .insert::<indicators::Entity>(slug.clone(), indicator_id);
+            self.citations::<indicators::Entity>(
+                &at,
+                indicator_id,
+                &slug,
+                &indicator.citations,
+                Target::New,
+            )
+            .await?;
+            self.report.indicators += 1;
+            progress(1);
+        }
+        Ok(())
+    }
+
+    async fn cause(&mut self, at: &At, entry: &CauseEntry, target: Target) -> Result<i32, KbError> {
+        let slug = self
+            .ids
+            .claim::<causes::Entity, C>(self.db, at, &entry.slug, target)
+            .await?;
+        let (name_zh, name_en) = at.text("name", &entry.name)?;
+        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let row = causes::ActiveModel {
+            id: target.id_value(),
+            slug: Set(slug.clone()),
+            version: Set(target.version()),
+            parent_id: Set(None),
+            name_zh: Set(name_zh),
+            name_en: Set(name_en),
+            summary_zh: Set(summary_zh),
+            summary_en: Set(summary_en),
+        };
+        let id = save(self.db, row, target).await?;
+        self.ids.insert::<causes::Entity>(slug.clone(), id);
+        self.citations::<causes::Entity>(at, id, &slug, &entry.citations, target)
+            .await?;
+        if target.replaces() {
+            cause_dimensions::Entity::delete_many()
+                .filter(cause_dimensions::Column::CauseId.eq(id))
+                .exec(self.db)
+                .await?;
+        }
+        self.links::<dimensions::Entity, _>(
+            at,
+            "dimensions",
+            &entry.dimensions,
+            |dimension_id, rationale_zh, rationale_en| cause_dimensions::ActiveModel {
+                cause_id: Set(id),
+                dimension_id: Set(dimension_id),
+                rationale_zh: Set(rationale_zh),
+                rationale_en: Set(rationale_en),
+            },
+        )
+        .await?;
+        self.report.causes += 1;
+        Ok(id)
+    }
+
+    async fn cause_parent(&mut self, at: &At, id: i32, entry: &CauseEntry) -> Result<(), KbError> {
+        self.parent::<causes::Entity>(
+            at,
+            id,
+            &entry.parent,
+            |row| row.parent_id,
+            |parent| {
+                causes::Entity::update_many()
+                    .col_expr(causes::Column::ParentId, parent.into())
+                    .filter(causes::Column::Id.eq(id))
+            },
+        )
+        .await
+    }
+
+    async fn measure(
+        &mut self,
+        at: &At,
+        entry: &MeasureEntry,
+        target: Target,
+    ) -> Result<i32, KbError> {
+        let slug = self
+            .ids
+            .claim::<measures::Entity, C>(self.db, at, &entry.slug, target)
+            .await?;
+        let (title_zh, title_en) = at.text("title", &entry.title)?;
+        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let strategy_id = self
+            .ids
+            .resolve::<strategies::Entity, C>(self.db, at, "strategy", &entry.strategy)
+            .await?;
+        let row = measures::ActiveModel {
+            id: target.id_value(),
+            slug: Set(slug.clone()),
+            version: Set(target.version()),
+            strategy_id: Set(strategy_id),
+            title_zh: Set(title_zh),
+            title_en: Set(title_en),
+            summary_zh: Set(summary_zh),
+            summary_en: Set(summary_en),
+        };
+        let id = save(self.db, row, target).await?;
+        self.ids.insert::<measures::Entity>(slug.clone(), id);
+        self.citations::<measures::Entity>(at, id, &slug, &entry.citations, target)
+            .await?;
+        if target.replaces() {
+            measure_causes::Entity::delete_many()
+                .filter(measure_causes::Column::MeasureId.eq(id))
+                .exec(self.db)
+                .await?;
+        }
+        self.links::<causes::Entity, _>(
+            at,
+            "causes",
+            &entry.causes,
+            |cause_id, rationale_zh, rationale_en| measure_causes::ActiveModel {
+                measure_id: Set(id),
+                cause_id: Set(cause_id),
+                rationale_zh: Set(rationale_zh),
+                rationale_en: Set(rationale_en),
+            },
+        )
+        .await?;
+        self.report.measures += 1;
+        Ok(id)
+    }
+
+    async fn case(&mut self, at: &At, entry: &CaseEntry, target: Target) -> Result<i32, KbError> {
+        let slug = self
+            .ids
+            .claim::<cases::Entity, C>(self.db, at, &entry.slug, target)
+            .await?;
+        let (title_zh, title_en) = at.text("title", &entry.title)?;
+        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (actions_zh, actions_en) = at.optional_text("actions", &entry.actions)?;
+        let (outcomes_zh, outcomes_en) = at.optional_text("outcomes", &entry.outcomes)?;
+        let region_id = self
+            .ids
+            .resolve_optional::<regions::Entity, C>(self.db, at, "region", &entry.region)
+            .await?;
+        let row = cases::ActiveModel {
+            id: target.id_value(),
+            slug: Set(slug.clone()),
+            version: Set(target.version()),
+            region_id: Set(region_id),
+            year: Set(at.year(entry.year)?),
+            title_zh: Set(title_zh),
+            title_en: Set(title_en),
+            summary_zh: Set(summary_zh),
+            summary_en: Set(summary_en),
+            actions_zh: Set(actions_zh),
+            actions_en: Set(actions_en),
+            outcomes_zh: Set(outcomes_zh),
+            outcomes_en: Set(outcomes_en),
+        };
+        let id = save(self.db, row, target).await?;
+        self.ids.insert::<cases::Entity>(slug.clone(), id);
+        self.citations::<cases::Entity>(at, id, &slug, &entry.citations, target)
+            .await?;
+        if target.replaces() {
+            case_measures::Entity::delete_many()
+                .filter(case_measures::Column::CaseId.eq(id))
+                .exec(self.db)
+                .await?;
+        }
+        self.links::<measures::Entity, _>(
+            at,
+            "measures",
+            &entry.measures,
+            |measure_id, rationale_zh, rationale_en| case_measures::ActiveModel {
+                case_id: Set(id),
+                measure_id: Set(measure_id),
+                rationale_zh: Set(rationale_zh),
+                rationale_en: Set(rationale_en),
+            },
+        )
+        .await?;
+        self.report.cases += 1;
+        Ok(id)
+    }
+
+    async fn statistic(
+        &mut self,
+        at: &At,
+        entry: &StatisticEntry,
+        target: Target,
+    ) -> Result<i32, KbError> {
+        let slug = self
+            .ids
+            .claim::<statistics::Entity, C>(self.db, at, &entry.slug, target)
+            .await?;
+        let (series_zh, series_en) = at.optional_text("series", &entry.series)?;
+        let (label_zh, label_en) = at.text("label", &entry.label)?;
+        let (unit_zh, unit_en) = at.text("unit", &entry.unit)?;
+        let respondent = match &entry.respondent {
+            Some(raw) => Some(
+                Respondent::parse(raw)
+                    .map_err(|err| at.err("respondent", err.to_string()))?
+                    .as_str()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        if let Some(sample) = entry.sample {
+            if sample <= 0 {
+                return Err(at.err("sample", "the sample size must be positive"));
+            }
+        }
+        if entry.cause.is_none() && entry.dimension.is_none() {
+            return Err(at.err(
+                "cause",
+                "a statistic must be evidence for a cause or a dimension",
+            ));
+        }
+        let db = self.db;
+        let cause_id = self
+            .ids
+            .resolve_optional::<causes::Entity, C>(db, at, "cause", &entry.cause)
+            .await?;
+        let dimension_id = self
+            .ids
+            .resolve_optional::<dimensions::Entity, C>(db, at, "dimension", &entry.dimension)
+            .await?;
+        let region_id = self
+            .ids
+            .resolve_optional::<regions::Entity, C>(db, at, "region", &entry.region)
+            .await?;
+        let row = statistics::ActiveModel {
+            id: target.id_value(),
+            slug: Set(slug.clone()),
+            version: Set(target.version()),
+            figure: Set(entry.figure),
+            series_zh: Set(series_zh),
+            series_en: Set(series_en),
+            label_zh: Set(label_zh),
+            label_en: Set(label_en),
+            value: Set(at.number("value", entry.value)?),
+            unit_zh: Set(unit_zh),
+            unit_en: Set(unit_en),
+            respondent: Set(respondent),
+            sample: Set(entry.sample),
+            cause_id: Set(cause_id),
+            dimension_id: Set(dimension_id),
+            region_id: Set(region_id),
+        };
+        let id = save(self.db, row, target).await?;
+        self.ids.insert::<statistics::Entity>(slug.clone(), id);
+        self.citations::<statistics::Entity>(at, id, &slug, &entry.citations, target)
+            .await?;
+        self.report.statistics += 1;
+        Ok(id)
+    }
+}
+
+fn one_source(at: &At, field: &str, sources: &[i32]) -> Result<i32, KbError> {
+    match sources {
+        [only] => Ok(*only),
+        [] => Err(at.err(
+            format!("{field}.source"),
+            "there is no source to cite; add one to sources.yaml",
+        )),
+        _ => Err(at.err(
+            format!("{field}.source"),
+            "name the source: the knowledge base has more than one",
+        )),
+    }
+}
+
+/// Deletes the citations of rows of one kind.
+pub(super) async fn delete_citations<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    ids: &[i32],
+) -> Result<(), KbError> {
+    citations::Entity::delete_many()
+        .filter(citations::Column::EntityType.eq(kind))
+        .filter(citations::Column::EntityId.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the indicators of regions, with their citations.
+pub(super) async fn delete_indicators<C: ConnectionTrait>(
+    db: &C,
+    regions: &[i32],
+) -> Result<(), KbError> {
+    let ids: Vec<i32> = indicators::Entity::find()
+        .select_only()
+        .column(indicators::Column::Id)
+        .filter(indicators::Column::RegionId.is_in(regions.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    delete_citations(db, indicators::Entity::KIND, &ids).await?;
+    indicators::Entity::delete_many()
+        .filter(indicators::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One editable record in the file format.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Region(RegionEntry),
+    Cause(CauseEntry),
+    Measure(MeasureEntry),
+    Case(CaseEntry),
+    Statistic(StatisticEntry),
+}
+
+impl Record {
+    pub fn slug(&self) -> &str {
+        match self {
+            Record::Region(e) => &e.slug,
+            Record::Cause(e) => &e.slug,
+            Record::Measure(e) => &e.slug,
+            Record::Case(e) => &e.slug,
+            Record::Statistic(e) => &e.slug,
+        }
+    }
+}
+
+/// Validates one record and writes it to `target`; run it inside a transaction. Errors name
+/// the field as a path inside the record (`title.en`, `citations[0].excerpt.zh`).
+pub async fn write_record<C: ConnectionTrait>(
+    db: &C,
+    record: &Record,
+    target: Target,
+) -> Result<i32, KbError> {
+    let mut w = Writer {
+        db,
+        ids: Ids::lazy(),
+        report: LoadReport::default(),
+    };
+    let at = At::new("input", "record", record.slug());
+    match record {
+        Record::Region(entry) => {
+            let id = w.region(&at, entry, target).await?;
+            w.region_tree(&at, id, entry, target, &mut |_| ()).await?;
+            Ok(id)
+        }
+        Record::Cause(entry) => {
+            let id = w.cause(&at, entry, target).await?;
+            w.cause_parent(&at, id, entry).await?;
+            Ok(id)
+        }
+        Record::Measure(entry) => w.measure(&at, entry, target).await,
+        Record::Case(entry) => w.case(&at, entry, target).await,
+        Record::Statistic(entry) => w.statistic(&at, entry, target).await,
+    }
+}
+
+/// Deletes a record of `kind` with what it owns: citations, owned links, indicators.
+pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> Result<(), KbError> {
+    delete_citations(db, kind, &[id]).await?;
+    match kind {
+        "region" => {
+            delete_indicators(db, &[id]).await?;
+            regions::Entity::delete_by_id(id).exec(db).await?;
+        }
+        "cause" => {
+            cause_dimensions::Entity::delete_many()
+                .filter(cause_dimensions::Column::CauseId.eq(id))
+                .exec(db)
+                .await?;
+            causes::Entity::delete_by_id(id).exec(db).await?;
+        }
+        "measure" => {
+            measure_causes::Entity::delete_many()
+                .filter(measure_causes::Column::MeasureId.eq(id))
+                .exec(db)
+                .await?;
+            measures::Entity::delete_by_id(id).exec(db).await?;
+        }
+        "case" => {
+            case_measures::Entity::delete_many()
+                .filter(case_measures::Column::CaseId.eq(id))
+                .exec(db)
+                .await?;
+            cases::Entity::delete_by_id(id).exec(db).await?;
+        }
+        "statistic" => {
+            statistics::Entity::delete_by_id(id).exec(db).await?;
+        }
+        other => {
+            return Err(KbError::Database(sea_orm::DbErr::Custom(format!(
+                "{other} records cannot be deleted"
+            ))))
+        }
+    }
+    Ok(())
 }
 
 /// Validates and writes every entry of `kb`; run it inside a transaction. `progress` hears of
@@ -343,7 +968,10 @@ pub async fn load<C: ConnectionTrait>(
 
     for entry in &kb.sources {
         let at = At::new(&files.of("sources"), "source", &entry.slug);
-        let slug = w.ids.claim::<sources::Entity>(&at, &entry.slug)?;
+        let slug = w
+            .ids
+            .claim::<sources::Entity, C>(db, &at, &entry.slug, Target::New)
+            .await?;
         let (title_zh, title_en) = at.text("title", &entry.title)?;
         let (authors_zh, authors_en) = at.text("authors", &entry.authors)?;
         let (institution_zh, institution_en) = at.text("institution", &entry.institution)?;
@@ -370,7 +998,7 @@ pub async fn load<C: ConnectionTrait>(
             Some(survey) => with_survey(&at, row, survey)?,
             None => row,
         };
-        let id = insert(db, row).await?;
+        let id = save(db, row, Target::New).await?;
         w.ids.insert::<sources::Entity>(slug, id);
         w.report.sources += 1;
         progress(1);
@@ -378,7 +1006,10 @@ pub async fn load<C: ConnectionTrait>(
 
     for entry in &kb.dimensions {
         let at = At::new(&files.of("dimensions"), "dimension", &entry.slug);
-        let slug = w.ids.claim::<dimensions::Entity>(&at, &entry.slug)?;
+        let slug = w
+            .ids
+            .claim::<dimensions::Entity, C>(db, &at, &entry.slug, Target::New)
+            .await?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
         let row = dimensions::ActiveModel {
@@ -390,9 +1021,9 @@ pub async fn load<C: ConnectionTrait>(
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
         };
-        let id = insert(db, row).await?;
+        let id = save(db, row, Target::New).await?;
         w.ids.insert::<dimensions::Entity>(slug.clone(), id);
-        w.citations::<dimensions::Entity>(&at, id, &slug, &entry.citations)
+        w.citations::<dimensions::Entity>(&at, id, &slug, &entry.citations, Target::New)
             .await?;
         w.report.dimensions += 1;
         progress(1);
@@ -400,151 +1031,47 @@ pub async fn load<C: ConnectionTrait>(
 
     // Regions and causes are trees: insert every row first, then point children at parents,
     // so that an entry may name a parent defined further down the file.
-    let mut region_parents = Vec::new();
+    let mut regions_written = Vec::new();
     for entry in &kb.regions {
         let at = At::new(&files.of("regions"), "region", &entry.slug);
-        let slug = w.ids.claim::<regions::Entity>(&at, &entry.slug)?;
-        if entry.level.trim().is_empty() {
-            return Err(at.err("level", "the level is missing"));
-        }
-        let (name_zh, name_en) = at.text("name", &entry.name)?;
-        let (zone_zh, zone_en) = at.optional_text("zone", &entry.zone)?;
-        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
-        let row = regions::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            parent_id: Set(None),
-            level: Set(entry.level.trim().to_string()),
-            name_zh: Set(name_zh),
-            name_en: Set(name_en),
-            zone_zh: Set(zone_zh),
-            zone_en: Set(zone_en),
-            summary_zh: Set(summary_zh),
-            summary_en: Set(summary_en),
-        };
-        let id = insert(db, row).await?;
-        w.ids.insert::<regions::Entity>(slug.clone(), id);
-        w.citations::<regions::Entity>(&at, id, &slug, &entry.citations)
-            .await?;
-        region_parents.push((id, entry));
-        w.report.regions += 1;
+        let id = w.region(&at, entry, Target::New).await?;
+        regions_written.push((at, id, entry));
         progress(1);
     }
-    for (id, entry) in region_parents {
-        let at = At::new(&files.of("regions"), "region", &entry.slug);
-        if let Some(parent) =
-            w.ids
-                .resolve_optional::<regions::Entity>(&at, "parent", &entry.parent)?
-        {
-            if parent == id {
-                return Err(at.err("parent", "a region cannot be its own parent"));
-            }
-            regions::Entity::update_many()
-                .col_expr(regions::Column::ParentId, parent.into())
-                .filter(regions::Column::Id.eq(id))
-                .exec(db)
-                .await?;
-        }
-        for indicator in &entry.indicators {
-            let at = At::new(&files.of("regions"), "indicator", &indicator.slug);
-            let slug = w.ids.claim::<indicators::Entity>(&at, &indicator.slug)?;
-            let (name_zh, name_en) = at.text("name", &indicator.name)?;
-            let (unit_zh, unit_en) = at.text("unit", &indicator.unit)?;
-            let (note_zh, note_en) = at.optional_text("note", &indicator.note)?;
-            let row = indicators::ActiveModel {
-                id: NotSet,
-                slug: Set(slug.clone()),
-                version: Set(1),
-                region_id: Set(id),
-                name_zh: Set(name_zh),
-                name_en: Set(name_en),
-                value: Set(at.number("value", indicator.value)?),
-                unit_zh: Set(unit_zh),
-                unit_en: Set(unit_en),
-                year: Set(at.year(indicator.year)?),
-                note_zh: Set(note_zh),
-                note_en: Set(note_en),
-            };
-            let indicator_id = insert(db, row).await?;
-            w.ids
-                .insert::<indicators::Entity>(slug.clone(), indicator_id);
-            w.citations::<indicators::Entity>(&at, indicator_id, &slug, &indicator.citations)
-                .await?;
-            w.report.indicators += 1;
-            progress(1);
-        }
+    for (at, id, entry) in regions_written {
+        w.region_tree(&at, id, entry, Target::New, progress).await?;
     }
 
-    let mut cause_parents = Vec::new();
+    let mut causes_written = Vec::new();
     for entry in &kb.causes {
         let at = At::new(&files.of("causes"), "cause", &entry.slug);
-        let slug = w.ids.claim::<causes::Entity>(&at, &entry.slug)?;
-        let (name_zh, name_en) = at.text("name", &entry.name)?;
-        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
-        let row = causes::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            parent_id: Set(None),
-            name_zh: Set(name_zh),
-            name_en: Set(name_en),
-            summary_zh: Set(summary_zh),
-            summary_en: Set(summary_en),
-        };
-        let id = insert(db, row).await?;
-        w.ids.insert::<causes::Entity>(slug.clone(), id);
-        w.citations::<causes::Entity>(&at, id, &slug, &entry.citations)
-            .await?;
-        w.links::<dimensions::Entity, _>(
-            &at,
-            "dimensions",
-            &entry.dimensions,
-            |dimension_id, rationale_zh, rationale_en| cause_dimensions::ActiveModel {
-                cause_id: Set(id),
-                dimension_id: Set(dimension_id),
-                rationale_zh: Set(rationale_zh),
-                rationale_en: Set(rationale_en),
-            },
-        )
-        .await?;
-        cause_parents.push((id, entry));
-        w.report.causes += 1;
+        let id = w.cause(&at, entry, Target::New).await?;
+        causes_written.push((at, id, entry));
         progress(1);
     }
-    for (id, entry) in cause_parents {
-        let at = At::new(&files.of("causes"), "cause", &entry.slug);
-        if let Some(parent) =
-            w.ids
-                .resolve_optional::<causes::Entity>(&at, "parent", &entry.parent)?
-        {
-            if parent == id {
-                return Err(at.err("parent", "a cause cannot be its own parent"));
-            }
-            causes::Entity::update_many()
-                .col_expr(causes::Column::ParentId, parent.into())
-                .filter(causes::Column::Id.eq(id))
-                .exec(db)
-                .await?;
-        }
+    for (at, id, entry) in causes_written {
+        w.cause_parent(&at, id, entry).await?;
     }
 
     for entry in &kb.strategies {
         let at = At::new(&files.of("strategies"), "strategy", &entry.slug);
-        let slug = w.ids.claim::<strategies::Entity>(&at, &entry.slug)?;
+        let slug = w
+            .ids
+            .claim::<strategies::Entity, C>(db, &at, &entry.slug, Target::New)
+            .await?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (aim_zh, aim_en) = at.text("aim", &entry.aim)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let dimension_id = w
+            .ids
+            .resolve_optional::<dimensions::Entity, C>(db, &at, "dimension", &entry.dimension)
+            .await?;
         let row = strategies::ActiveModel {
             id: NotSet,
             slug: Set(slug.clone()),
             version: Set(1),
             position: Set(entry.position),
-            dimension_id: Set(w.ids.resolve_optional::<dimensions::Entity>(
-                &at,
-                "dimension",
-                &entry.dimension,
-            )?),
+            dimension_id: Set(dimension_id),
             name_zh: Set(name_zh),
             name_en: Set(name_en),
             aim_zh: Set(aim_zh),
@@ -552,9 +1079,9 @@ pub async fn load<C: ConnectionTrait>(
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
         };
-        let id = insert(db, row).await?;
+        let id = save(db, row, Target::New).await?;
         w.ids.insert::<strategies::Entity>(slug.clone(), id);
-        w.citations::<strategies::Entity>(&at, id, &slug, &entry.citations)
+        w.citations::<strategies::Entity>(&at, id, &slug, &entry.citations, Target::New)
             .await?;
         w.report.strategies += 1;
         progress(1);
@@ -562,154 +1089,26 @@ pub async fn load<C: ConnectionTrait>(
 
     for entry in &kb.measures {
         let at = At::new(&files.of("measures"), "measure", &entry.slug);
-        let slug = w.ids.claim::<measures::Entity>(&at, &entry.slug)?;
-        let (title_zh, title_en) = at.text("title", &entry.title)?;
-        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
-        let row = measures::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            strategy_id: Set(w.ids.resolve::<strategies::Entity>(
-                &at,
-                "strategy",
-                &entry.strategy,
-            )?),
-            title_zh: Set(title_zh),
-            title_en: Set(title_en),
-            summary_zh: Set(summary_zh),
-            summary_en: Set(summary_en),
-        };
-        let id = insert(db, row).await?;
-        w.ids.insert::<measures::Entity>(slug.clone(), id);
-        w.citations::<measures::Entity>(&at, id, &slug, &entry.citations)
-            .await?;
-        w.links::<causes::Entity, _>(
-            &at,
-            "causes",
-            &entry.causes,
-            |cause_id, rationale_zh, rationale_en| measure_causes::ActiveModel {
-                measure_id: Set(id),
-                cause_id: Set(cause_id),
-                rationale_zh: Set(rationale_zh),
-                rationale_en: Set(rationale_en),
-            },
-        )
-        .await?;
-        w.report.measures += 1;
+        w.measure(&at, entry, Target::New).await?;
         progress(1);
     }
-
     for entry in &kb.cases {
         let at = At::new(&files.of("cases"), "case", &entry.slug);
-        let slug = w.ids.claim::<cases::Entity>(&at, &entry.slug)?;
-        let (title_zh, title_en) = at.text("title", &entry.title)?;
-        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
-        let (actions_zh, actions_en) = at.optional_text("actions", &entry.actions)?;
-        let (outcomes_zh, outcomes_en) = at.optional_text("outcomes", &entry.outcomes)?;
-        let row = cases::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            region_id: Set(w.ids.resolve_optional::<regions::Entity>(
-                &at,
-                "region",
-                &entry.region,
-            )?),
-            year: Set(at.year(entry.year)?),
-            title_zh: Set(title_zh),
-            title_en: Set(title_en),
-            summary_zh: Set(summary_zh),
-            summary_en: Set(summary_en),
-            actions_zh: Set(actions_zh),
-            actions_en: Set(actions_en),
-            outcomes_zh: Set(outcomes_zh),
-            outcomes_en: Set(outcomes_en),
-        };
-        let id = insert(db, row).await?;
-        w.ids.insert::<cases::Entity>(slug.clone(), id);
-        w.citations::<cases::Entity>(&at, id, &slug, &entry.citations)
-            .await?;
-        w.links::<measures::Entity, _>(
-            &at,
-            "measures",
-            &entry.measures,
-            |measure_id, rationale_zh, rationale_en| case_measures::ActiveModel {
-                case_id: Set(id),
-                measure_id: Set(measure_id),
-                rationale_zh: Set(rationale_zh),
-                rationale_en: Set(rationale_en),
-            },
-        )
-        .await?;
-        w.report.cases += 1;
+        w.case(&at, entry, Target::New).await?;
         progress(1);
     }
-
     for entry in &kb.statistics {
         let at = At::new(&files.of("statistics"), "statistic", &entry.slug);
-        let slug = w.ids.claim::<statistics::Entity>(&at, &entry.slug)?;
-        let (series_zh, series_en) = at.optional_text("series", &entry.series)?;
-        let (label_zh, label_en) = at.text("label", &entry.label)?;
-        let (unit_zh, unit_en) = at.text("unit", &entry.unit)?;
-        let respondent = match &entry.respondent {
-            Some(raw) => Some(
-                Respondent::parse(raw)
-                    .map_err(|err| at.err("respondent", err.to_string()))?
-                    .as_str()
-                    .to_string(),
-            ),
-            None => None,
-        };
-        if let Some(sample) = entry.sample {
-            if sample <= 0 {
-                return Err(at.err("sample", "the sample size must be positive"));
-            }
-        }
-        if entry.cause.is_none() && entry.dimension.is_none() {
-            return Err(at.err(
-                "cause",
-                "a statistic must be evidence for a cause or a dimension",
-            ));
-        }
-        let row = statistics::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            figure: Set(entry.figure),
-            series_zh: Set(series_zh),
-            series_en: Set(series_en),
-            label_zh: Set(label_zh),
-            label_en: Set(label_en),
-            value: Set(at.number("value", entry.value)?),
-            unit_zh: Set(unit_zh),
-            unit_en: Set(unit_en),
-            respondent: Set(respondent),
-            sample: Set(entry.sample),
-            cause_id: Set(w
-                .ids
-                .resolve_optional::<causes::Entity>(&at, "cause", &entry.cause)?),
-            dimension_id: Set(w.ids.resolve_optional::<dimensions::Entity>(
-                &at,
-                "dimension",
-                &entry.dimension,
-            )?),
-            region_id: Set(w.ids.resolve_optional::<regions::Entity>(
-                &at,
-                "region",
-                &entry.region,
-            )?),
-        };
-        let id = insert(db, row).await?;
-        w.ids.insert::<statistics::Entity>(slug.clone(), id);
-        w.citations::<statistics::Entity>(&at, id, &slug, &entry.citations)
-            .await?;
-        w.report.statistics += 1;
+        w.statistic(&at, entry, Target::New).await?;
         progress(1);
     }
 
     for entry in &kb.glossary {
         let at = At::new(&files.of("glossary"), "glossary term", &entry.slug);
-        let slug = w.ids.claim::<glossary_terms::Entity>(&at, &entry.slug)?;
+        let slug = w
+            .ids
+            .claim::<glossary_terms::Entity, C>(db, &at, &entry.slug, Target::New)
+            .await?;
         for (field, value) in [
             ("term", &entry.term),
             ("pinyin", &entry.pinyin),
@@ -730,15 +1129,16 @@ pub async fn load<C: ConnectionTrait>(
             explanation_zh: Set(explanation_zh),
             explanation_en: Set(explanation_en),
         };
-        let id = insert(db, row).await?;
+        let id = save(db, row, Target::New).await?;
         w.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
-        w.citations::<glossary_terms::Entity>(&at, id, &slug, &entry.citations)
+        w.citations::<glossary_terms::Entity>(&at, id, &slug, &entry.citations, Target::New)
             .await?;
         w.report.glossary += 1;
         progress(1);
     }
 
-    crate::catalog::bump_data_version(db)
+    // The search indexes rebuild after a bulk load.
+    crate::changes::record_everything(db)
         .await
         .map_err(|err| match err {
             crate::error::AppError::Internal(cause) => {

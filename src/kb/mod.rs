@@ -9,12 +9,12 @@ pub mod synthetic;
 
 use std::fmt;
 
-pub use dump::dump;
+pub use dump::{dump, record};
 pub use format::*;
-pub use load::{load, LoadReport, Progress};
+pub use load::{delete_record, load, write_record, LoadReport, Progress, Record, Target};
 
 use entities::kb_meta;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 /// The files of the bundled knowledge base, in the order they are read.
 const BUNDLED: [(&str, &str); 9] = [
@@ -231,7 +231,7 @@ pub async fn seed_bundled(db: &DatabaseConnection) -> Result<SeedOutcome, KbErro
         return Ok(SeedOutcome::AlreadyLoaded);
     }
     let kb = KnowledgeBase::bundled()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // A database that already holds records (imported by hand) keeps them: it is marked as
     // seeded without loading the bundle on top.
     let has_records = entities::sources::Entity::find().one(&txn).await?.is_some();

@@ -2,6 +2,9 @@
 //! its facets, built from the database. The facets follow the same links as the catalog's
 //! filters, so `search(filter:)` and `cases(filter:)` agree on what "in Fuling" or "under the
 //! industry prong" means.
+//!
+//! Each document also lists the records it was built from (`deps`), so that the indexer, told
+//! that a record changed, can find every document that has to be rebuilt with it.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -28,6 +31,35 @@ pub struct SearchDocument {
     pub body: (String, String),
     /// Slugs by facet field (`strategy`, `dimension`, `cause`, `region`).
     pub facets: BTreeSet<(&'static str, String)>,
+    /// The keys (`kind:id`) of every record read to build this one, its own included.
+    pub deps: BTreeSet<String>,
+}
+
+impl SearchDocument {
+    pub fn key(&self) -> String {
+        key(self.kind, self.id)
+    }
+}
+
+/// The index key of a record: `kind:id`.
+pub fn key(kind: EntryKind, id: i32) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+/// Collects the keys of the records a document is built from.
+#[derive(Default)]
+struct Deps(BTreeSet<String>);
+
+impl Deps {
+    fn of(kind: EntryKind, id: i32) -> Deps {
+        let mut deps = Deps::default();
+        deps.add(kind, id);
+        deps
+    }
+
+    fn add(&mut self, kind: EntryKind, id: i32) {
+        self.0.insert(key(kind, id));
+    }
 }
 
 #[derive(Default)]
@@ -58,6 +90,19 @@ fn opt(zh: &Option<String>, en: &Option<String>) -> (String, String) {
         zh.clone().unwrap_or_default(),
         en.clone().unwrap_or_default(),
     )
+}
+
+/// The documents of the records with these keys (those that still exist).
+///
+/// It builds every document and keeps the ones asked for: simple and always consistent, but
+/// it reads the whole database, which is what an edit costs the indexer at 100k records.
+pub async fn for_keys(
+    db: &DatabaseConnection,
+    keys: &BTreeSet<String>,
+) -> AppResult<Vec<SearchDocument>> {
+    let mut docs = from_database(db).await?;
+    docs.retain(|doc| keys.contains(&doc.key()));
+    Ok(docs)
 }
 
 /// Every searchable record of the database.
@@ -181,30 +226,42 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         chain
     };
     // The facets a measure carries; cases, causes and regions derive theirs from it.
-    let measure_facets = |measure: &measures::Model| -> BTreeSet<(&'static str, String)> {
+    let measure_facets =
+        |measure: &measures::Model, deps: &mut Deps| -> BTreeSet<(&'static str, String)> {
+            let mut facets = BTreeSet::new();
+            deps.add(EntryKind::Measure, measure.id);
+            if let Some(strategy) = strategies.get(&measure.strategy_id) {
+                deps.add(EntryKind::Strategy, strategy.id);
+                facets.insert(("strategy", strategy.slug.clone()));
+                if let Some(dimension) = strategy.dimension_id.and_then(|d| dimensions.get(&d)) {
+                    deps.add(EntryKind::Dimension, dimension.id);
+                    facets.insert(("dimension", dimension.slug.clone()));
+                }
+            }
+            for cause in causes_of_measure.get(&measure.id).into_iter().flatten() {
+                for c in cause_chain(*cause) {
+                    deps.add(EntryKind::Cause, c.id);
+                    facets.insert(("cause", c.slug.clone()));
+                }
+            }
+            facets
+        };
+    let regions_of_measure = |measure_id: i32, deps: &mut Deps| {
         let mut facets = BTreeSet::new();
-        if let Some(strategy) = strategies.get(&measure.strategy_id) {
-            facets.insert(("strategy", strategy.slug.clone()));
-            if let Some(dimension) = strategy.dimension_id.and_then(|d| dimensions.get(&d)) {
-                facets.insert(("dimension", dimension.slug.clone()));
-            }
-        }
-        for cause in causes_of_measure.get(&measure.id).into_iter().flatten() {
-            for c in cause_chain(*cause) {
-                facets.insert(("cause", c.slug.clone()));
-            }
-        }
-        facets
-    };
-    let regions_of_measure = |measure_id: i32| -> BTreeSet<(&'static str, String)> {
-        cases_of_measure
+        deps.add(EntryKind::Measure, measure_id);
+        for case in cases_of_measure
             .get(&measure_id)
             .into_iter()
             .flatten()
             .filter_map(|case| cases.get(case))
-            .flat_map(|case| region_chain(case.region_id))
-            .map(|r| ("region", r.slug.clone()))
-            .collect()
+        {
+            deps.add(EntryKind::Case, case.id);
+            for region in region_chain(case.region_id) {
+                deps.add(EntryKind::Region, region.id);
+                facets.insert(("region", region.slug.clone()));
+            }
+        }
+        facets
     };
     let excerpt = |excerpts: &mut HashMap<(&str, i32), Texts>, kind: EntryKind, id: i32| {
         excerpts.remove(&(kind.as_str(), id)).unwrap_or_default()
@@ -213,10 +270,12 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
     let mut docs = Vec::new();
     for case in cases.values() {
         let mut body = excerpt(&mut excerpts, EntryKind::Case, case.id);
+        let mut deps = Deps::of(EntryKind::Case, case.id);
         body.maybe(&case.actions_zh, &case.actions_en);
         body.maybe(&case.outcomes_zh, &case.outcomes_en);
         let mut facets = BTreeSet::new();
         for region in region_chain(case.region_id) {
+            deps.add(EntryKind::Region, region.id);
             body.add(&region.name_zh, &region.name_en);
             facets.insert(("region", region.slug.clone()));
         }
@@ -227,7 +286,7 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             .filter_map(|m| measures.get(m))
         {
             body.add(&measure.title_zh, &measure.title_en);
-            facets.extend(measure_facets(measure));
+            facets.extend(measure_facets(measure, &mut deps));
         }
         docs.push(SearchDocument {
             kind: EntryKind::Case,
@@ -237,10 +296,12 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             summary: opt(&case.summary_zh, &case.summary_en),
             body: body.joined(),
             facets,
+            deps: deps.0,
         });
     }
     for measure in measures.values() {
         let mut body = excerpt(&mut excerpts, EntryKind::Measure, measure.id);
+        let mut deps = Deps::of(EntryKind::Measure, measure.id);
         if let Some(strategy) = strategies.get(&measure.strategy_id) {
             body.add(&strategy.name_zh, &strategy.name_en);
         }
@@ -262,8 +323,8 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         for case in exemplars.into_iter().take(MAX_RELATED_TITLES) {
             body.add(&case.title_zh, &case.title_en);
         }
-        let mut facets = measure_facets(measure);
-        facets.extend(regions_of_measure(measure.id));
+        let mut facets = measure_facets(measure, &mut deps);
+        facets.extend(regions_of_measure(measure.id, &mut deps));
         docs.push(SearchDocument {
             kind: EntryKind::Measure,
             id: measure.id,
@@ -272,14 +333,17 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             summary: opt(&measure.summary_zh, &measure.summary_en),
             body: body.joined(),
             facets,
+            deps: deps.0,
         });
     }
     for cause in causes.values() {
         let mut body = excerpt(&mut excerpts, EntryKind::Cause, cause.id);
-        let mut facets: BTreeSet<(&'static str, String)> = cause_chain(cause.id)
-            .into_iter()
-            .map(|c| ("cause", c.slug.clone()))
-            .collect();
+        let mut deps = Deps::of(EntryKind::Cause, cause.id);
+        let mut facets = BTreeSet::new();
+        for c in cause_chain(cause.id) {
+            deps.add(EntryKind::Cause, c.id);
+            facets.insert(("cause", c.slug.clone()));
+        }
         if let Some(parent) = cause.parent_id.and_then(|p| causes.get(&p)) {
             body.add(&parent.name_zh, &parent.name_en);
         }
@@ -289,10 +353,12 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             .flatten()
             .filter_map(|d| dimensions.get(d))
         {
+            deps.add(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
             facets.insert(("dimension", dimension.slug.clone()));
         }
         for statistic in statistics.iter().filter(|s| s.cause_id == Some(cause.id)) {
+            deps.add(EntryKind::Statistic, statistic.id);
             body.add(&statistic.label_zh, &statistic.label_en);
         }
         for measure in measures_of_cause
@@ -302,9 +368,10 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             .filter_map(|m| measures.get(m))
         {
             if let Some(strategy) = strategies.get(&measure.strategy_id) {
+                deps.add(EntryKind::Strategy, strategy.id);
                 facets.insert(("strategy", strategy.slug.clone()));
             }
-            facets.extend(regions_of_measure(measure.id));
+            facets.extend(regions_of_measure(measure.id, &mut deps));
         }
         docs.push(SearchDocument {
             kind: EntryKind::Cause,
@@ -314,17 +381,21 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             summary: opt(&cause.summary_zh, &cause.summary_en),
             body: body.joined(),
             facets,
+            deps: deps.0,
         });
     }
     for strategy in strategies.values() {
         let mut body = excerpt(&mut excerpts, EntryKind::Strategy, strategy.id);
+        let mut deps = Deps::of(EntryKind::Strategy, strategy.id);
         body.add(&strategy.aim_zh, &strategy.aim_en);
         let mut facets = BTreeSet::from([("strategy", strategy.slug.clone())]);
         if let Some(dimension) = strategy.dimension_id.and_then(|d| dimensions.get(&d)) {
+            deps.add(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
             facets.insert(("dimension", dimension.slug.clone()));
         }
         for measure in measures.values().filter(|m| m.strategy_id == strategy.id) {
+            deps.add(EntryKind::Measure, measure.id);
             body.add(&measure.title_zh, &measure.title_en);
         }
         docs.push(SearchDocument {
@@ -335,15 +406,18 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             summary: opt(&strategy.summary_zh, &strategy.summary_en),
             body: body.joined(),
             facets,
+            deps: deps.0,
         });
     }
     for dimension in dimensions.values() {
         let mut body = excerpt(&mut excerpts, EntryKind::Dimension, dimension.id);
+        let mut deps = Deps::of(EntryKind::Dimension, dimension.id);
         let mut facets = BTreeSet::from([("dimension", dimension.slug.clone())]);
         for strategy in strategies
             .values()
             .filter(|s| s.dimension_id == Some(dimension.id))
         {
+            deps.add(EntryKind::Strategy, strategy.id);
             body.add(&strategy.name_zh, &strategy.name_en);
             facets.insert(("strategy", strategy.slug.clone()));
         }
@@ -352,6 +426,7 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             .filter(|l| l.dimension_id == dimension.id)
             .filter_map(|l| causes.get(&l.cause_id))
         {
+            deps.add(EntryKind::Cause, cause.id);
             body.add(&cause.name_zh, &cause.name_en);
         }
         docs.push(SearchDocument {
@@ -362,12 +437,17 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             summary: opt(&dimension.summary_zh, &dimension.summary_en),
             body: body.joined(),
             facets,
+            deps: deps.0,
         });
     }
     for region in regions.values() {
         let mut body = excerpt(&mut excerpts, EntryKind::Region, region.id);
+        let mut deps = Deps::of(EntryKind::Region, region.id);
         body.maybe(&region.zone_zh, &region.zone_en);
         let chain = region_chain(Some(region.id));
+        for r in &chain {
+            deps.add(EntryKind::Region, r.id);
+        }
         let mut facets: BTreeSet<(&'static str, String)> =
             chain.iter().map(|r| ("region", r.slug.clone())).collect();
         for parent in chain.iter().skip(1) {
@@ -382,6 +462,7 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             .collect();
         local.sort_by_key(|case| case.id);
         for (n, case) in local.into_iter().enumerate() {
+            deps.add(EntryKind::Case, case.id);
             if n < MAX_RELATED_TITLES {
                 body.add(&case.title_zh, &case.title_en);
             }
@@ -391,7 +472,7 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
                 .flatten()
                 .filter_map(|m| measures.get(m))
             {
-                facets.extend(measure_facets(measure));
+                facets.extend(measure_facets(measure, &mut deps));
             }
         }
         docs.push(SearchDocument {
@@ -402,13 +483,17 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             summary: opt(&region.summary_zh, &region.summary_en),
             body: body.joined(),
             facets,
+            deps: deps.0,
         });
     }
     for statistic in &statistics {
         let mut body = excerpt(&mut excerpts, EntryKind::Statistic, statistic.id);
+        let mut deps = Deps::of(EntryKind::Statistic, statistic.id);
         let mut facets = BTreeSet::new();
         if let Some(cause_id) = statistic.cause_id {
+            deps.add(EntryKind::Cause, cause_id);
             for cause in cause_chain(cause_id) {
+                deps.add(EntryKind::Cause, cause.id);
                 body.add(&cause.name_zh, &cause.name_en);
                 facets.insert(("cause", cause.slug.clone()));
             }
@@ -426,22 +511,27 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
                 .flatten()
                 .filter_map(|m| measures.get(m))
             {
+                deps.add(EntryKind::Measure, measure.id);
                 if let Some(strategy) = strategies.get(&measure.strategy_id) {
+                    deps.add(EntryKind::Strategy, strategy.id);
                     facets.insert(("strategy", strategy.slug.clone()));
                 }
             }
         }
         if let Some(dimension) = statistic.dimension_id.and_then(|d| dimensions.get(&d)) {
+            deps.add(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
             facets.insert(("dimension", dimension.slug.clone()));
             for strategy in strategies
                 .values()
                 .filter(|s| s.dimension_id == Some(dimension.id))
             {
+                deps.add(EntryKind::Strategy, strategy.id);
                 facets.insert(("strategy", strategy.slug.clone()));
             }
         }
         for region in region_chain(statistic.region_id) {
+            deps.add(EntryKind::Region, region.id);
             facets.insert(("region", region.slug.clone()));
         }
         docs.push(SearchDocument {
@@ -452,6 +542,7 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
             summary: opt(&statistic.series_zh, &statistic.series_en),
             body: body.joined(),
             facets,
+            deps: deps.0,
         });
     }
     docs.sort_by_key(|d| (d.kind, d.id));

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -32,11 +32,12 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
 }
 
-/// What a commit records about the index, so a restart can tell whether it is current.
+/// What a commit records about the index, so a restart can tell where to catch up from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexState {
     pub schema_version: u32,
-    pub data_version: i64,
+    /// The last change-log position the index reflects.
+    pub position: i64,
 }
 
 /// A search: the parsed query, filters by kind and by facet (slugs), and a page.
@@ -153,12 +154,71 @@ impl SearchEngine {
     }
 
     /// Replaces the whole content of the index with `docs`, in one commit that records
-    /// `data_version`. `progress` hears of each document added.
+    /// `position`. `progress` hears of each document added.
     pub fn rebuild(
         &self,
         docs: &[SearchDocument],
-        data_version: i64,
+        position: i64,
         progress: &mut dyn FnMut(u64),
+    ) -> Result<(), SearchError> {
+        self.write(position, |writer| {
+            writer.delete_all_documents()?;
+            for document in docs {
+                writer.add_document(self.to_tantivy(document))?;
+                progress(1);
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces the documents of `keys` with `docs` (a key without a document is deleted), in one
+    /// commit that records `position`. Applying the same replacement twice changes nothing.
+    pub fn replace(
+        &self,
+        keys: &BTreeSet<String>,
+        docs: &[SearchDocument],
+        position: i64,
+    ) -> Result<(), SearchError> {
+        self.write(position, |writer| {
+            for key in keys {
+                writer.delete_term(Term::from_field_text(self.fields.key, key));
+            }
+            for document in docs {
+                writer.add_document(self.to_tantivy(document))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The keys of the documents built from any of the records `keys`.
+    pub fn dependents(&self, keys: &BTreeSet<String>) -> Result<BTreeSet<String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let query = BooleanQuery::new(
+            keys.iter()
+                .map(|key| {
+                    let term = Term::from_field_text(self.fields.deps, key);
+                    let query: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, query)
+                })
+                .collect(),
+        );
+        let mut found = BTreeSet::new();
+        for address in searcher.search(&query, &DocSetCollector)? {
+            let document: TantivyDocument = searcher.doc(address)?;
+            if let Some(key) = document.get_first(self.fields.key).and_then(|v| v.as_str()) {
+                found.insert(key.to_string());
+            }
+        }
+        Ok(found)
+    }
+
+    /// Runs `edit` with the one writer (created on first use) and commits with `position` in
+    /// the payload, then makes the commit visible to searches.
+    fn write(
+        &self,
+        position: i64,
+        edit: impl FnOnce(&mut IndexWriter) -> Result<(), SearchError>,
     ) -> Result<(), SearchError> {
         let mut guard = self
             .writer
@@ -179,14 +239,14 @@ impl SearchEngine {
         let Some(writer) = guard.as_mut() else {
             unreachable!("the writer was just created")
         };
-        writer.delete_all_documents()?;
-        for document in docs {
-            writer.add_document(self.to_tantivy(document))?;
-            progress(1);
+        if let Err(err) = edit(writer) {
+            // Drop what the failed edit staged, so the next commit cannot carry half of it.
+            writer.rollback()?;
+            return Err(err);
         }
         let state = IndexState {
             schema_version: SCHEMA_VERSION,
-            data_version,
+            position,
         };
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&serde_json::to_string(&state).unwrap_or_default());
@@ -201,7 +261,7 @@ impl SearchEngine {
             .map(|s| s.as_str())
             .join("\n");
         let mut document = doc!(
-            f.key => format!("{}:{}", d.kind.as_str(), d.id),
+            f.key => d.key(),
             f.kind => d.kind.as_str(),
             f.id => d.id as u64,
             f.slug => d.slug.clone(),
@@ -216,6 +276,9 @@ impl SearchEngine {
         document.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
         for (field, slug) in &d.facets {
             document.add_facet(f.facets, Facet::from_path([*field, slug.as_str()]));
+        }
+        for dep in &d.deps {
+            document.add_text(f.deps, dep);
         }
         document
     }

@@ -8,7 +8,7 @@ use super::tokenizer::{CJK, EN, ZH};
 
 /// Bump when the schema, a tokenizer or what documents hold changes: an index of another version
 /// is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -27,6 +27,8 @@ pub struct Fields {
     pub chars: Field,
     /// `/kind/..`, `/strategy/..`, `/dimension/..`, `/cause/..`, `/region/..`.
     pub facets: Field,
+    /// The keys of the records the document was built from: which documents a change touches.
+    pub deps: Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -54,6 +56,7 @@ pub fn schema() -> (Schema, Fields) {
         body_en: builder.add_text_field("body_en", text(EN)),
         chars: builder.add_text_field("chars", text(CJK)),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
+        deps: builder.add_text_field("deps", STRING),
     };
     (builder.build(), fields)
 }

@@ -136,3 +136,51 @@ fn recommend_prints_a_ranked_plan_with_paths() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no-such-cause"));
 }
+
+#[test]
+fn tokens_are_created_once_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = |output: &std::process::Output| String::from_utf8_lossy(&output.stdout).to_string();
+    let created = policy_kb(
+        &["token", "create", "--role", "admin", "--name", "ops"],
+        dir.path(),
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let token = text(&created).trim().to_string();
+    assert!(token.starts_with("pkb_") && token.len() > 40, "{token}");
+    let database = std::fs::read(dir.path().join("policy-kb.sqlite")).unwrap();
+    assert!(
+        !database.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token itself must not be stored"
+    );
+
+    let again = policy_kb(
+        &["token", "create", "--role", "editor", "--name", "ops"],
+        dir.path(),
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let bad_role = policy_kb(
+        &["token", "create", "--role", "root", "--name", "x"],
+        dir.path(),
+    );
+    assert!(!bad_role.status.success());
+
+    let listed = text(&policy_kb(&["token", "list"], dir.path()));
+    assert!(
+        listed.contains("ops\tadmin") && listed.contains("active"),
+        "{listed}"
+    );
+    assert!(policy_kb(&["token", "revoke", "ops"], dir.path())
+        .status
+        .success());
+    let listed = text(&policy_kb(&["token", "list"], dir.path()));
+    assert!(listed.contains("revoked"), "{listed}");
+    let unknown = policy_kb(&["token", "revoke", "nobody"], dir.path());
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no token named 'nobody'"));
+}

@@ -67,6 +67,7 @@ async fn fresh_postgres_database(admin_url: &str) -> String {
 pub struct TestApp {
     pub address: String,
     pub handle: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub storage: StorageSettings,
@@ -92,10 +93,11 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
         let handle = app.handle();
-        tokio::spawn(app.run_until_stopped());
+        let running = tokio::spawn(app.run_until_stopped());
         TestApp {
             address,
             handle,
+            running,
             client: reqwest::Client::new(),
             db,
             storage,
@@ -106,14 +108,23 @@ impl TestApp {
     /// Stops the server, releasing its search index, and hands back its storage.
     pub async fn stop(self) -> (StorageSettings, TempDir) {
         self.handle.stop(true).await;
+        self.running.await.ok();
         self.db.close().await.ok();
         (self.storage, self.data_dir)
     }
 
     /// POSTs a GraphQL query and returns the whole JSON response.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        self.client
-            .post(format!("{}/graphql", self.address))
+        self.send(
+            self.client.post(format!("{}/graphql", self.address)),
+            query,
+            variables,
+        )
+        .await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder, query: &str, variables: Value) -> Value {
+        request
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
@@ -121,6 +132,73 @@ impl TestApp {
             .json()
             .await
             .expect("the response is not JSON")
+    }
+
+    /// Creates an API token with `role` and returns it.
+    pub async fn token(&self, name: &str, role: policy_kb::auth::Role) -> String {
+        policy_kb::auth::create(&self.db, name, role)
+            .await
+            .expect("cannot create a token")
+    }
+
+    /// POSTs a query with `Authorization: Bearer <token>` and returns the whole JSON response.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token);
+        self.send(request, query, variables).await
+    }
+
+    /// Like `graphql_as`, for a request that must succeed: its `data`.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response = self.graphql_as(token, query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    /// The slugs and English titles of every search hit for `query` (at most 100).
+    pub async fn search_titles(&self, query: &str) -> Vec<(String, String)> {
+        let data = self
+            .data(
+                "query($q: String!) { search(query: $q, first: 100) { hits { slug title { en } } } }",
+                json!({ "q": query }),
+            )
+            .await;
+        data["search"]["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| {
+                (
+                    hit["slug"].as_str().unwrap().to_string(),
+                    hit["title"]["en"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Polls search until `done` holds for the hits of `query`, for at most `within`; returns
+    /// whether it did. The bound is the product's promise (edits searchable within a second).
+    pub async fn search_until(
+        &self,
+        query: &str,
+        within: std::time::Duration,
+        done: impl Fn(&[(String, String)]) -> bool,
+    ) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if done(&self.search_titles(query).await) {
+                return true;
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// POSTs a query that must succeed and returns its `data`.

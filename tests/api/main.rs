@@ -3,7 +3,9 @@
 mod helpers;
 
 mod cli;
+mod crash;
 mod dataloader;
+mod editing;
 mod errors;
 mod http;
 mod knowledge_base;

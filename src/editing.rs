@@ -1,0 +1,793 @@
+//! Editing the knowledge base: create, update, delete, link and unlink records, each in one
+//! transaction that holds the write lock, checks the row's version, writes the records, a
+//! revision (who, when, what, before and after) and change-log entries for the search indexes.
+//! A revision's before and after are the record in the file format (JSON with slugs), which is
+//! also what `revert` writes back.
+
+use std::collections::BTreeSet;
+
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::Value;
+
+use entities::*;
+
+use crate::auth::{Actor, Role};
+use crate::catalog::Table;
+use crate::changes;
+use crate::db::begin_write;
+use crate::domain::EntryKind;
+use crate::error::{AppError, AppResult};
+use crate::kb::{self, KbError, Link, Record, Target, Text};
+
+/// The kinds of records editors can change.
+pub const EDITABLE: [EntryKind; 5] = [
+    EntryKind::Region,
+    EntryKind::Cause,
+    EntryKind::Measure,
+    EntryKind::Case,
+    EntryKind::Statistic,
+];
+
+/// A link between records, and which record owns it (its revision records the change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    MeasureCause,
+    CaseMeasure,
+    CauseDimension,
+    StatisticCause,
+}
+
+impl Relation {
+    /// The owner's kind and the linked record's kind.
+    pub fn ends(self) -> (EntryKind, EntryKind) {
+        match self {
+            Relation::MeasureCause => (EntryKind::Measure, EntryKind::Cause),
+            Relation::CaseMeasure => (EntryKind::Case, EntryKind::Measure),
+            Relation::CauseDimension => (EntryKind::Cause, EntryKind::Dimension),
+            Relation::StatisticCause => (EntryKind::Statistic, EntryKind::Cause),
+        }
+    }
+}
+
+/// What a link or unlink asks for.
+pub struct LinkRequest {
+    pub relation: Relation,
+    pub owner: i32,
+    pub target: i32,
+    /// Why the records are linked (link tables only).
+    pub rationale: Option<Text>,
+    /// The owner's version, when the client wants the link checked against it.
+    pub version: Option<i32>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn editable(kind: EntryKind) -> AppResult<&'static str> {
+    if EDITABLE.contains(&kind) {
+        Ok(kind.as_str())
+    } else {
+        Err(AppError::bad_field(
+            "input.id",
+            format!("{} records cannot be edited", kind.as_str()),
+        ))
+    }
+}
+
+/// A file-format error of the record in a mutation's `input`.
+fn input_error(err: KbError) -> AppError {
+    match err {
+        KbError::Entry { field, message, .. } => {
+            AppError::bad_field(format!("input.{field}"), message)
+        }
+        KbError::Parse { message, .. } => AppError::bad_field("input", message),
+        KbError::Database(err) => AppError::internal(err),
+        other => AppError::internal(other),
+    }
+}
+
+pub fn record_to_json(record: &Record) -> Value {
+    let value = match record {
+        Record::Region(e) => serde_json::to_value(e),
+        Record::Cause(e) => serde_json::to_value(e),
+        Record::Measure(e) => serde_json::to_value(e),
+        Record::Case(e) => serde_json::to_value(e),
+        Record::Statistic(e) => serde_json::to_value(e),
+    };
+    value.unwrap_or(Value::Null)
+}
+
+/// Reads a record of `kind` from its file-format JSON.
+pub fn record_from_json(kind: EntryKind, value: Value) -> AppResult<Record> {
+    fn parse<T: serde::de::DeserializeOwned>(value: Value) -> AppResult<T> {
+        serde_json::from_value(value).map_err(|err| AppError::bad_field("input", err.to_string()))
+    }
+    Ok(match kind {
+        EntryKind::Region => Record::Region(parse(value)?),
+        EntryKind::Cause => Record::Cause(parse(value)?),
+        EntryKind::Measure => Record::Measure(parse(value)?),
+        EntryKind::Case => Record::Case(parse(value)?),
+        EntryKind::Statistic => Record::Statistic(parse(value)?),
+        other => return Err(editable(other).unwrap_err()),
+    })
+}
+
+/// RFC 7386 JSON merge patch: members of `patch` replace those of `target`; null removes.
+fn merge_patch(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(&key);
+                } else {
+                    merge_patch(target.entry(key).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch,
+    }
+}
+
+async fn current<C: ConnectionTrait>(
+    db: &C,
+    kind: EntryKind,
+    id: i32,
+) -> AppResult<Option<Record>> {
+    kb::record(db, editable(kind)?, id)
+        .await
+        .map_err(input_error)
+}
+
+async fn version_of<E: Table, C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<i32>> {
+    Ok(E::find()
+        .select_only()
+        .column(E::version_column())
+        .filter(E::id_column().eq(id))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
+async fn slug_of<E: Table, C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<String>> {
+    Ok(E::find()
+        .select_only()
+        .column(E::slug_column())
+        .filter(E::id_column().eq(id))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
+async fn id_of<E: Table, C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<i32>> {
+    Ok(E::find()
+        .select_only()
+        .column(E::id_column())
+        .filter(E::slug_column().eq(slug))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
+async fn version<C: ConnectionTrait>(db: &C, kind: EntryKind, id: i32) -> AppResult<Option<i32>> {
+    match kind {
+        EntryKind::Region => version_of::<regions::Entity, C>(db, id).await,
+        EntryKind::Cause => version_of::<causes::Entity, C>(db, id).await,
+        EntryKind::Measure => version_of::<measures::Entity, C>(db, id).await,
+        EntryKind::Case => version_of::<cases::Entity, C>(db, id).await,
+        EntryKind::Statistic => version_of::<statistics::Entity, C>(db, id).await,
+        other => Err(editable(other).unwrap_err()),
+    }
+}
+
+/// The slug of any record, for messages and link targets.
+async fn slug<C: ConnectionTrait>(db: &C, kind: EntryKind, id: i32) -> AppResult<Option<String>> {
+    match kind {
+        EntryKind::Region => slug_of::<regions::Entity, C>(db, id).await,
+        EntryKind::Cause => slug_of::<causes::Entity, C>(db, id).await,
+        EntryKind::Measure => slug_of::<measures::Entity, C>(db, id).await,
+        EntryKind::Case => slug_of::<cases::Entity, C>(db, id).await,
+        EntryKind::Statistic => slug_of::<statistics::Entity, C>(db, id).await,
+        EntryKind::Dimension => slug_of::<dimensions::Entity, C>(db, id).await,
+        EntryKind::Strategy => slug_of::<strategies::Entity, C>(db, id).await,
+    }
+}
+
+/// The current version of `id`, which must equal the client's `expected`.
+async fn check_version<C: ConnectionTrait>(
+    db: &C,
+    kind: EntryKind,
+    id: i32,
+    expected: Option<i32>,
+) -> AppResult<i32> {
+    let current = version(db, kind, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no {} with this id", kind.as_str())))?;
+    match expected {
+        Some(expected) if expected != current => Err(AppError::Conflict(format!(
+            "the {} was changed by someone else: you sent version {expected}, it is at version {current}; reload it and apply your change again",
+            kind.as_str()
+        ))),
+        _ => Ok(current),
+    }
+}
+
+/// The records a record refers to (by slug), with their ids: their documents embed it.
+async fn references<C: ConnectionTrait>(
+    db: &C,
+    record: &Record,
+) -> AppResult<BTreeSet<(EntryKind, i32)>> {
+    let mut slugs: Vec<(EntryKind, &str)> = Vec::new();
+    let links = |kind, links: &'_ [Link]| -> Vec<(EntryKind, String)> {
+        links.iter().map(|l| (kind, l.slug().to_string())).collect()
+    };
+    let mut owned = Vec::new();
+    match record {
+        Record::Region(e) => slugs.extend(e.parent.as_deref().map(|s| (EntryKind::Region, s))),
+        Record::Cause(e) => {
+            slugs.extend(e.parent.as_deref().map(|s| (EntryKind::Cause, s)));
+            owned = links(EntryKind::Dimension, &e.dimensions);
+        }
+        Record::Measure(e) => {
+            slugs.push((EntryKind::Strategy, &e.strategy));
+            owned = links(EntryKind::Cause, &e.causes);
+        }
+        Record::Case(e) => {
+            slugs.extend(e.region.as_deref().map(|s| (EntryKind::Region, s)));
+            owned = links(EntryKind::Measure, &e.measures);
+        }
+        Record::Statistic(e) => {
+            slugs.extend(e.cause.as_deref().map(|s| (EntryKind::Cause, s)));
+            slugs.extend(e.dimension.as_deref().map(|s| (EntryKind::Dimension, s)));
+            slugs.extend(e.region.as_deref().map(|s| (EntryKind::Region, s)));
+        }
+    }
+    let mut found = BTreeSet::new();
+    for (kind, slug) in slugs
+        .into_iter()
+        .chain(owned.iter().map(|(k, s)| (*k, s.as_str())))
+    {
+        let id = match kind {
+            EntryKind::Region => id_of::<regions::Entity, C>(db, slug).await?,
+            EntryKind::Cause => id_of::<causes::Entity, C>(db, slug).await?,
+            EntryKind::Measure => id_of::<measures::Entity, C>(db, slug).await?,
+            EntryKind::Dimension => id_of::<dimensions::Entity, C>(db, slug).await?,
+            EntryKind::Strategy => id_of::<strategies::Entity, C>(db, slug).await?,
+            EntryKind::Case => id_of::<cases::Entity, C>(db, slug).await?,
+            EntryKind::Statistic => id_of::<statistics::Entity, C>(db, slug).await?,
+        };
+        found.extend(id.map(|id| (kind, id)));
+    }
+    Ok(found)
+}
+
+/// The records that refer to `kind`/`id`, so that deleting it would leave them dangling.
+async fn referrers<C: ConnectionTrait>(
+    db: &C,
+    kind: EntryKind,
+    id: i32,
+) -> AppResult<Vec<(EntryKind, i32)>> {
+    async fn ids<E: EntityTrait, C: ConnectionTrait>(
+        db: &C,
+        select: E::Column,
+        filter: E::Column,
+        id: i32,
+    ) -> AppResult<Vec<i32>> {
+        Ok(E::find()
+            .select_only()
+            .column(select)
+            .filter(filter.eq(id))
+            .order_by_asc(select)
+            .into_tuple()
+            .all(db)
+            .await?)
+    }
+    let mut found = Vec::new();
+    let mut add =
+        |kind: EntryKind, ids: Vec<i32>| found.extend(ids.into_iter().map(|id| (kind, id)));
+    match kind {
+        EntryKind::Region => {
+            use regions::Column as R;
+            add(
+                EntryKind::Region,
+                ids::<regions::Entity, C>(db, R::Id, R::ParentId, id).await?,
+            );
+            add(
+                EntryKind::Case,
+                ids::<cases::Entity, C>(db, cases::Column::Id, cases::Column::RegionId, id).await?,
+            );
+            use statistics::Column as S;
+            add(
+                EntryKind::Statistic,
+                ids::<statistics::Entity, C>(db, S::Id, S::RegionId, id).await?,
+            );
+        }
+        EntryKind::Cause => {
+            use causes::Column as K;
+            add(
+                EntryKind::Cause,
+                ids::<causes::Entity, C>(db, K::Id, K::ParentId, id).await?,
+            );
+            use measure_causes::Column as MC;
+            add(
+                EntryKind::Measure,
+                ids::<measure_causes::Entity, C>(db, MC::MeasureId, MC::CauseId, id).await?,
+            );
+            use statistics::Column as S;
+            add(
+                EntryKind::Statistic,
+                ids::<statistics::Entity, C>(db, S::Id, S::CauseId, id).await?,
+            );
+        }
+        EntryKind::Measure => {
+            use case_measures::Column as CM;
+            add(
+                EntryKind::Case,
+                ids::<case_measures::Entity, C>(db, CM::CaseId, CM::MeasureId, id).await?,
+            );
+        }
+        _ => {}
+    }
+    Ok(found)
+}
+
+/// `record` with every reference to the `kind` record `slug` removed.
+fn without_reference(record: &Record, kind: EntryKind, slug: &str) -> Record {
+    let clear = |field: &mut Option<String>| {
+        if field.as_deref() == Some(slug) {
+            *field = None;
+        }
+    };
+    let mut record = record.clone();
+    match (&mut record, kind) {
+        (Record::Region(e), EntryKind::Region) => clear(&mut e.parent),
+        (Record::Cause(e), EntryKind::Cause) => clear(&mut e.parent),
+        (Record::Measure(e), EntryKind::Cause) => e.causes.retain(|l| l.slug() != slug),
+        (Record::Case(e), EntryKind::Region) => clear(&mut e.region),
+        (Record::Case(e), EntryKind::Measure) => e.measures.retain(|l| l.slug() != slug),
+        (Record::Statistic(e), EntryKind::Cause) => clear(&mut e.cause),
+        (Record::Statistic(e), EntryKind::Region) => clear(&mut e.region),
+        _ => {}
+    }
+    record
+}
+
+/// One edit of one record, inside the caller's transaction: writes `after` (or deletes the
+/// row when it is `None`), then the revision and the change-log entries.
+#[allow(clippy::too_many_arguments)]
+async fn apply<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    kind: EntryKind,
+    operation: &str,
+    before: Option<&Record>,
+    after: Option<&Record>,
+    target: Target,
+    reverts: Option<i32>,
+) -> AppResult<(i32, revisions::Model)> {
+    let id = match after {
+        Some(record) => kb::write_record(db, record, target)
+            .await
+            .map_err(input_error)?,
+        None => {
+            let id = target
+                .id()
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("a delete without an id")))?;
+            kb::delete_record(db, kind.as_str(), id)
+                .await
+                .map_err(input_error)?;
+            id
+        }
+    };
+    // What was written, as a later read (and a revert) will see it.
+    let written = match after {
+        Some(_) => current(db, kind, id).await?,
+        None => None,
+    };
+    let json = |record: Option<&Record>| record.map(|r| record_to_json(r).to_string());
+    let revision = revisions::Entity::insert(revisions::ActiveModel {
+        id: NotSet,
+        entity_type: Set(kind.as_str().to_string()),
+        entity_id: Set(id),
+        operation: Set(operation.to_string()),
+        actor: Set(actor.name.clone()),
+        at: Set(now()),
+        before: Set(json(before)),
+        after: Set(json(written.as_ref())),
+        reverts: Set(reverts),
+    })
+    .exec_with_returning(db)
+    .await?;
+    let mut touched = BTreeSet::from([(kind, id)]);
+    for record in [before, written.as_ref()].into_iter().flatten() {
+        touched.extend(references(db, record).await?);
+    }
+    changes::record(db, &touched, Some(revision.id)).await?;
+    Ok((id, revision))
+}
+
+/// Creates a record; returns its id.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    kind: EntryKind,
+    input: Value,
+) -> AppResult<i32> {
+    actor.require(Role::Editor)?;
+    let record = record_from_json(kind, input)?;
+    let txn = begin_write(db).await?;
+    let (id, _) = apply(
+        &txn,
+        actor,
+        kind,
+        "create",
+        None,
+        Some(&record),
+        Target::New,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Changes the members of a record that `patch` names (JSON merge patch over the file format),
+/// if the record is still at `expected_version`.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    kind: EntryKind,
+    id: i32,
+    expected_version: i32,
+    patch: Value,
+) -> AppResult<i32> {
+    actor.require(Role::Editor)?;
+    let txn = begin_write(db).await?;
+    let version = check_version(&txn, kind, id, Some(expected_version)).await?;
+    let before = current(&txn, kind, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no {} with this id", kind.as_str())))?;
+    let mut merged = record_to_json(&before);
+    merge_patch(&mut merged, patch);
+    let after = record_from_json(kind, merged)?;
+    let target = Target::Replace {
+        id,
+        version: version + 1,
+    };
+    apply(
+        &txn,
+        actor,
+        kind,
+        "update",
+        Some(&before),
+        Some(&after),
+        target,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Deletes a record at `expected_version`. Records that refer to it make this a `CONFLICT`
+/// naming them, unless `cascade`, which first removes those references (one revision each).
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    kind: EntryKind,
+    id: i32,
+    expected_version: i32,
+    cascade: bool,
+) -> AppResult<()> {
+    actor.require(Role::Editor)?;
+    let txn = begin_write(db).await?;
+    check_version(&txn, kind, id, Some(expected_version)).await?;
+    delete_in(&txn, actor, kind, id, cascade, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn delete_in<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    kind: EntryKind,
+    id: i32,
+    cascade: bool,
+    reverts: Option<i32>,
+) -> AppResult<revisions::Model> {
+    let before = current(db, kind, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no {} with this id", kind.as_str())))?;
+    let referrers = referrers(db, kind, id).await?;
+    if !referrers.is_empty() && !cascade {
+        let mut names = Vec::new();
+        for (k, i) in &referrers {
+            names.push(format!(
+                "{} '{}'",
+                k.as_str(),
+                slug(db, *k, *i).await?.unwrap_or_default()
+            ));
+        }
+        return Err(AppError::Conflict(format!(
+            "{} '{}' is linked from {}; unlink those first, or delete with cascade: true",
+            kind.as_str(),
+            before.slug(),
+            names.join(", ")
+        )));
+    }
+    for (referrer_kind, referrer_id) in referrers {
+        let Some(referrer) = current(db, referrer_kind, referrer_id).await? else {
+            continue;
+        };
+        let version = check_version(db, referrer_kind, referrer_id, None).await?;
+        let unlinked = without_reference(&referrer, kind, before.slug());
+        let target = Target::Replace {
+            id: referrer_id,
+            version: version + 1,
+        };
+        apply(
+            db,
+            actor,
+            referrer_kind,
+            "unlink",
+            Some(&referrer),
+            Some(&unlinked),
+            target,
+            None,
+        )
+        .await
+        .map_err(|err| match err {
+            AppError::BadUserInput { message, .. } => AppError::Conflict(format!(
+                "cannot cascade to {} '{}': without the link, {message}",
+                referrer_kind.as_str(),
+                referrer.slug()
+            )),
+            other => other,
+        })?;
+    }
+    let target = Target::Replace { id, version: 0 };
+    let (_, revision) = apply(
+        db,
+        actor,
+        kind,
+        "delete",
+        Some(&before),
+        None,
+        target,
+        reverts,
+    )
+    .await?;
+    Ok(revision)
+}
+
+/// Links two records (or, for an existing link, replaces its rationale); returns the owner's id.
+pub async fn link(db: &DatabaseConnection, actor: &Actor, request: LinkRequest) -> AppResult<i32> {
+    relink(db, actor, request, true).await
+}
+
+/// Removes a link; `NOT_FOUND` if the records are not linked.
+pub async fn unlink(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: LinkRequest,
+) -> AppResult<i32> {
+    relink(db, actor, request, false).await
+}
+
+async fn relink(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: LinkRequest,
+    linked: bool,
+) -> AppResult<i32> {
+    actor.require(Role::Editor)?;
+    let (owner_kind, target_kind) = request.relation.ends();
+    let txn = begin_write(db).await?;
+    let version = check_version(&txn, owner_kind, request.owner, request.version).await?;
+    let before = current(&txn, owner_kind, request.owner)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("there is no {} with this id", owner_kind.as_str()))
+        })?;
+    let target_slug = slug(&txn, target_kind, request.target)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_field(
+                format!("input.{}", target_kind.as_str()),
+                format!("there is no {} with this id", target_kind.as_str()),
+            )
+        })?;
+    let link = match &request.rationale {
+        Some(rationale) => Link::Explained {
+            slug: target_slug.clone(),
+            rationale: rationale.clone(),
+        },
+        None => Link::Slug(target_slug.clone()),
+    };
+    let mut after = before.clone();
+    let was_linked = match (&mut after, request.relation) {
+        (Record::Measure(e), Relation::MeasureCause) => set_link(&mut e.causes, link, linked),
+        (Record::Case(e), Relation::CaseMeasure) => set_link(&mut e.measures, link, linked),
+        (Record::Cause(e), Relation::CauseDimension) => set_link(&mut e.dimensions, link, linked),
+        (Record::Statistic(e), Relation::StatisticCause) => {
+            let was = e.cause.as_deref() == Some(target_slug.as_str());
+            if linked {
+                e.cause = Some(target_slug.clone());
+            } else if was {
+                e.cause = None;
+            }
+            was
+        }
+        _ => {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "relation and record disagree"
+            )))
+        }
+    };
+    if !linked && !was_linked {
+        return Err(AppError::NotFound(format!(
+            "{} '{}' is not linked to {} '{target_slug}'",
+            owner_kind.as_str(),
+            before.slug(),
+            target_kind.as_str()
+        )));
+    }
+    let target = Target::Replace {
+        id: request.owner,
+        version: version + 1,
+    };
+    let operation = if linked { "link" } else { "unlink" };
+    apply(
+        &txn,
+        actor,
+        owner_kind,
+        operation,
+        Some(&before),
+        Some(&after),
+        target,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(request.owner)
+}
+
+/// Adds (or replaces) or removes `link` in `links`; tells whether it was there before.
+fn set_link(links: &mut Vec<Link>, link: Link, linked: bool) -> bool {
+    let position = links.iter().position(|l| l.slug() == link.slug());
+    match (position, linked) {
+        (Some(n), true) => links[n] = link,
+        (None, true) => links.push(link),
+        (Some(n), false) => {
+            links.remove(n);
+        }
+        (None, false) => {}
+    }
+    position.is_some()
+}
+
+/// Puts a record back as it was before `revision` (admins only). Refused with `CONFLICT` when
+/// the record has changed since: revert the later revisions first, newest first.
+pub async fn revert(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    revision_id: i32,
+) -> AppResult<revisions::Model> {
+    actor.require(Role::Admin)?;
+    let txn = begin_write(db).await?;
+    let revision = revisions::Entity::find_by_id(revision_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("there is no revision with this id".into()))?;
+    let kind = EntryKind::parse(&revision.entity_type).map_err(AppError::internal)?;
+    let parse = |json: &Option<String>| -> AppResult<Option<Record>> {
+        json.as_deref()
+            .map(|text| {
+                let value = serde_json::from_str(text).map_err(AppError::internal)?;
+                record_from_json(kind, value)
+            })
+            .transpose()
+    };
+    let (before, after) = (parse(&revision.before)?, parse(&revision.after)?);
+    let now = current(&txn, kind, revision.entity_id).await?;
+    if now != after {
+        return Err(AppError::Conflict(format!(
+            "the {} has changed since revision {revision_id}; revert the later revisions first (newest first)",
+            kind.as_str()
+        )));
+    }
+    let id = revision.entity_id;
+    let reverted = match (&now, &before) {
+        (Some(now), Some(before)) => {
+            let version = check_version(&txn, kind, id, None).await?;
+            let target = Target::Replace {
+                id,
+                version: version + 1,
+            };
+            apply(
+                &txn,
+                actor,
+                kind,
+                "revert",
+                Some(now),
+                Some(before),
+                target,
+                Some(revision_id),
+            )
+            .await
+        }
+        (Some(_), None) => delete_in(&txn, actor, kind, id, false, Some(revision_id))
+            .await
+            .map(|revision| (id, revision)),
+        (None, Some(before)) => {
+            let target = Target::Restore { id, version: 1 };
+            apply(
+                &txn,
+                actor,
+                kind,
+                "revert",
+                None,
+                Some(before),
+                target,
+                Some(revision_id),
+            )
+            .await
+        }
+        (None, None) => Err(AppError::Conflict("this revision changed nothing".into())),
+    }
+    .map_err(|err| match err {
+        AppError::BadUserInput { message, .. } => {
+            AppError::Conflict(format!("cannot revert revision {revision_id}: {message}"))
+        }
+        other => other,
+    })?;
+    txn.commit().await?;
+    Ok(reverted.1)
+}
+
+/// The revisions of one record, newest first.
+pub async fn history<C: ConnectionTrait>(
+    db: &C,
+    kind: EntryKind,
+    id: i32,
+) -> AppResult<Vec<revisions::Model>> {
+    Ok(revisions::Entity::find()
+        .filter(revisions::Column::EntityType.eq(kind.as_str()))
+        .filter(revisions::Column::EntityId.eq(id))
+        .order_by_desc(revisions::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn revision<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<revisions::Model>> {
+    Ok(revisions::Entity::find_by_id(id).one(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_merge_patch_replaces_named_members_and_removes_nulls() {
+        let mut record = json!({"slug": "a", "title": {"zh": "甲", "en": "A"}, "year": 2019});
+        merge_patch(&mut record, json!({"title": {"en": "B"}, "year": null}));
+        assert_eq!(
+            record,
+            json!({"slug": "a", "title": {"zh": "甲", "en": "B"}})
+        );
+    }
+
+    #[test]
+    fn set_link_adds_replaces_and_removes() {
+        let mut links = vec![Link::Slug("a".into())];
+        assert!(!set_link(&mut links, Link::Slug("b".into()), true));
+        assert!(set_link(&mut links, Link::Slug("a".into()), false));
+        assert_eq!(links, vec![Link::Slug("b".into())]);
+        assert!(!set_link(&mut links, Link::Slug("c".into()), false));
+    }
+}
