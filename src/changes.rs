@@ -3,8 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use sea_orm::sea_query::{Alias, Func, Query};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, Statement};
+use sea_orm::ColumnTrait;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -67,13 +68,14 @@ pub async fn record_everything<C: ConnectionTrait>(db: &C) -> AppResult<()> {
     notify(db).await
 }
 
+/// `SELECT pg_notify(CHANNEL, '')`: delivered to every listener when the transaction commits.
 async fn notify<C: ConnectionTrait>(db: &C) -> AppResult<()> {
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        db.execute(Statement::from_string(
-            DatabaseBackend::Postgres,
-            format!("NOTIFY {CHANNEL}"),
-        ))
-        .await?;
+    let backend = db.get_database_backend();
+    if backend == DatabaseBackend::Postgres {
+        let notify = Query::select()
+            .expr(Func::cust(Alias::new("pg_notify")).arg(CHANNEL).arg(""))
+            .to_owned();
+        db.execute(backend.build(&notify)).await?;
     }
     Ok(())
 }

@@ -3,11 +3,13 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use entities::kb_meta;
 use migrations::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, DbErr, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
 };
 
 use crate::settings::StorageSettings;
@@ -60,12 +62,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     let txn = db.begin().await?;
     match db.get_database_backend() {
         DatabaseBackend::Sqlite => {
-            txn.execute_unprepared("UPDATE kb_meta SET value = value WHERE key = 'write-lock'")
+            // A write that changes nothing: `UPDATE kb_meta SET value = value WHERE key = ..`.
+            kb_meta::Entity::update_many()
+                .col_expr(
+                    kb_meta::Column::Value,
+                    Expr::col(kb_meta::Column::Value).into(),
+                )
+                .filter(kb_meta::Column::Key.eq("write-lock"))
+                .exec(&txn)
                 .await?;
         }
         DatabaseBackend::Postgres => {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({EDIT_LOCK_KEY})"))
-                .await?;
+            let lock = Query::select()
+                .expr(Func::cust(Alias::new("pg_advisory_xact_lock")).arg(EDIT_LOCK_KEY))
+                .to_owned();
+            txn.execute(db.get_database_backend().build(&lock)).await?;
         }
         DatabaseBackend::MySql => {}
     }

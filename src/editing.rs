@@ -143,58 +143,57 @@ async fn current<C: ConnectionTrait>(
         .map_err(input_error)
 }
 
-async fn version_of<E: Table, C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<i32>> {
+/// Calls `$function::<E, _>(args)` with `E` the table of the record kind `$kind`.
+macro_rules! on_table {
+    ($kind:expr, $function:ident($($arg:expr),*)) => {
+        match $kind {
+            EntryKind::Region => $function::<regions::Entity, _>($($arg),*).await,
+            EntryKind::Cause => $function::<causes::Entity, _>($($arg),*).await,
+            EntryKind::Measure => $function::<measures::Entity, _>($($arg),*).await,
+            EntryKind::Case => $function::<cases::Entity, _>($($arg),*).await,
+            EntryKind::Statistic => $function::<statistics::Entity, _>($($arg),*).await,
+            EntryKind::Dimension => $function::<dimensions::Entity, _>($($arg),*).await,
+            EntryKind::Strategy => $function::<strategies::Entity, _>($($arg),*).await,
+        }
+    };
+}
+
+/// One column of the row whose `by` column equals `value`.
+async fn column_where<E: Table, T: sea_orm::TryGetableMany, C: ConnectionTrait>(
+    db: &C,
+    column: E::Column,
+    by: E::Column,
+    value: impl Into<sea_orm::Value>,
+) -> AppResult<Option<T>> {
     Ok(E::find()
         .select_only()
-        .column(E::version_column())
-        .filter(E::id_column().eq(id))
+        .column(column)
+        .filter(by.eq(value))
         .into_tuple()
         .one(db)
         .await?)
+}
+
+async fn version_of<E: Table, C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<i32>> {
+    column_where::<E, _, C>(db, E::version_column(), E::id_column(), id).await
 }
 
 async fn slug_of<E: Table, C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<String>> {
-    Ok(E::find()
-        .select_only()
-        .column(E::slug_column())
-        .filter(E::id_column().eq(id))
-        .into_tuple()
-        .one(db)
-        .await?)
+    column_where::<E, _, C>(db, E::slug_column(), E::id_column(), id).await
 }
 
 async fn id_of<E: Table, C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<i32>> {
-    Ok(E::find()
-        .select_only()
-        .column(E::id_column())
-        .filter(E::slug_column().eq(slug))
-        .into_tuple()
-        .one(db)
-        .await?)
+    column_where::<E, _, C>(db, E::id_column(), E::slug_column(), slug).await
 }
 
 async fn version<C: ConnectionTrait>(db: &C, kind: EntryKind, id: i32) -> AppResult<Option<i32>> {
-    match kind {
-        EntryKind::Region => version_of::<regions::Entity, C>(db, id).await,
-        EntryKind::Cause => version_of::<causes::Entity, C>(db, id).await,
-        EntryKind::Measure => version_of::<measures::Entity, C>(db, id).await,
-        EntryKind::Case => version_of::<cases::Entity, C>(db, id).await,
-        EntryKind::Statistic => version_of::<statistics::Entity, C>(db, id).await,
-        other => Err(editable(other).unwrap_err()),
-    }
+    editable(kind)?;
+    on_table!(kind, version_of(db, id))
 }
 
 /// The slug of any record, for messages and link targets.
 async fn slug<C: ConnectionTrait>(db: &C, kind: EntryKind, id: i32) -> AppResult<Option<String>> {
-    match kind {
-        EntryKind::Region => slug_of::<regions::Entity, C>(db, id).await,
-        EntryKind::Cause => slug_of::<causes::Entity, C>(db, id).await,
-        EntryKind::Measure => slug_of::<measures::Entity, C>(db, id).await,
-        EntryKind::Case => slug_of::<cases::Entity, C>(db, id).await,
-        EntryKind::Statistic => slug_of::<statistics::Entity, C>(db, id).await,
-        EntryKind::Dimension => slug_of::<dimensions::Entity, C>(db, id).await,
-        EntryKind::Strategy => slug_of::<strategies::Entity, C>(db, id).await,
-    }
+    on_table!(kind, slug_of(db, id))
 }
 
 /// The current version of `id`, which must equal the client's `expected`.
@@ -251,15 +250,7 @@ async fn references<C: ConnectionTrait>(
         .into_iter()
         .chain(owned.iter().map(|(k, s)| (*k, s.as_str())))
     {
-        let id = match kind {
-            EntryKind::Region => id_of::<regions::Entity, C>(db, slug).await?,
-            EntryKind::Cause => id_of::<causes::Entity, C>(db, slug).await?,
-            EntryKind::Measure => id_of::<measures::Entity, C>(db, slug).await?,
-            EntryKind::Dimension => id_of::<dimensions::Entity, C>(db, slug).await?,
-            EntryKind::Strategy => id_of::<strategies::Entity, C>(db, slug).await?,
-            EntryKind::Case => id_of::<cases::Entity, C>(db, slug).await?,
-            EntryKind::Statistic => id_of::<statistics::Entity, C>(db, slug).await?,
-        };
+        let id = on_table!(kind, id_of(db, slug))?;
         found.extend(id.map(|id| (kind, id)));
     }
     Ok(found)
@@ -356,31 +347,118 @@ fn without_reference(record: &Record, kind: EntryKind, slug: &str) -> Record {
     record
 }
 
-/// One edit of one record, inside the caller's transaction: writes `after` (or deletes the
-/// row when it is `None`), then the revision and the change-log entries.
-#[allow(clippy::too_many_arguments)]
+/// One edit of one record: the record before (none for a create) and after (none for a
+/// delete), and the revision it undoes, if any.
+struct Edit<'r> {
+    kind: EntryKind,
+    /// The row; none for a create.
+    id: Option<i32>,
+    operation: &'static str,
+    before: Option<&'r Record>,
+    after: Option<&'r Record>,
+    reverts: Option<i32>,
+}
+
+impl<'r> Edit<'r> {
+    fn create(kind: EntryKind, record: &'r Record) -> Edit<'r> {
+        Edit {
+            kind,
+            id: None,
+            operation: "create",
+            before: None,
+            after: Some(record),
+            reverts: None,
+        }
+    }
+
+    /// `before` becomes `after` in the row `id` (an update, link, unlink or revert).
+    fn replace(
+        kind: EntryKind,
+        id: i32,
+        operation: &'static str,
+        before: &'r Record,
+        after: &'r Record,
+    ) -> Edit<'r> {
+        Edit {
+            kind,
+            id: Some(id),
+            operation,
+            before: Some(before),
+            after: Some(after),
+            reverts: None,
+        }
+    }
+
+    fn delete(kind: EntryKind, id: i32, before: &'r Record) -> Edit<'r> {
+        Edit {
+            kind,
+            id: Some(id),
+            operation: "delete",
+            before: Some(before),
+            after: None,
+            reverts: None,
+        }
+    }
+
+    /// A deleted record written back under its old id.
+    fn restore(kind: EntryKind, id: i32, record: &'r Record) -> Edit<'r> {
+        Edit {
+            kind,
+            id: Some(id),
+            operation: "revert",
+            before: None,
+            after: Some(record),
+            reverts: None,
+        }
+    }
+
+    fn reverting(self, revision: i32) -> Edit<'r> {
+        Edit {
+            reverts: Some(revision),
+            ..self
+        }
+    }
+}
+
+/// Applies one edit inside the caller's transaction: writes `after` (or deletes the row), bumps
+/// the row's version, then writes the revision and the change-log entries.
 async fn apply<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    kind: EntryKind,
-    operation: &str,
-    before: Option<&Record>,
-    after: Option<&Record>,
-    target: Target,
-    reverts: Option<i32>,
+    edit: Edit<'_>,
 ) -> AppResult<(i32, revisions::Model)> {
-    let id = match after {
-        Some(record) => kb::write_record(db, record, target)
-            .await
-            .map_err(input_error)?,
-        None => {
-            let id = target
-                .id()
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("a delete without an id")))?;
+    let Edit {
+        kind,
+        id,
+        operation,
+        before,
+        after,
+        reverts,
+    } = edit;
+    let id = match (after, id) {
+        (Some(record), id) => {
+            let target = match (id, before) {
+                (None, _) => Target::New,
+                (Some(id), Some(_)) => Target::Replace {
+                    id,
+                    version: check_version(db, kind, id, None).await? + 1,
+                },
+                (Some(id), None) => Target::Restore { id, version: 1 },
+            };
+            kb::write_record(db, record, target)
+                .await
+                .map_err(input_error)?
+        }
+        (None, Some(id)) => {
             kb::delete_record(db, kind.as_str(), id)
                 .await
                 .map_err(input_error)?;
             id
+        }
+        (None, None) => {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "a delete without an id"
+            )));
         }
     };
     // What was written, as a later read (and a revert) will see it.
@@ -420,17 +498,7 @@ pub async fn create(
     actor.require(Role::Editor)?;
     let record = record_from_json(kind, input)?;
     let txn = begin_write(db).await?;
-    let (id, _) = apply(
-        &txn,
-        actor,
-        kind,
-        "create",
-        None,
-        Some(&record),
-        Target::New,
-        None,
-    )
-    .await?;
+    let (id, _) = apply(&txn, actor, Edit::create(kind, &record)).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -447,26 +515,17 @@ pub async fn update(
 ) -> AppResult<i32> {
     actor.require(Role::Editor)?;
     let txn = begin_write(db).await?;
-    let version = check_version(&txn, kind, id, Some(expected_version)).await?;
+    check_version(&txn, kind, id, Some(expected_version)).await?;
     let before = current(&txn, kind, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no {} with this id", kind.as_str())))?;
     let mut merged = record_to_json(&before);
     merge_patch(&mut merged, patch);
     let after = record_from_json(kind, merged)?;
-    let target = Target::Replace {
-        id,
-        version: version + 1,
-    };
     apply(
         &txn,
         actor,
-        kind,
-        "update",
-        Some(&before),
-        Some(&after),
-        target,
-        None,
+        Edit::replace(kind, id, "update", &before, &after),
     )
     .await?;
     txn.commit().await?;
@@ -523,24 +582,9 @@ async fn delete_in<C: ConnectionTrait>(
         let Some(referrer) = current(db, referrer_kind, referrer_id).await? else {
             continue;
         };
-        let version = check_version(db, referrer_kind, referrer_id, None).await?;
         let unlinked = without_reference(&referrer, kind, before.slug());
-        let target = Target::Replace {
-            id: referrer_id,
-            version: version + 1,
-        };
-        apply(
-            db,
-            actor,
-            referrer_kind,
-            "unlink",
-            Some(&referrer),
-            Some(&unlinked),
-            target,
-            None,
-        )
-        .await
-        .map_err(|err| match err {
+        let edit = Edit::replace(referrer_kind, referrer_id, "unlink", &referrer, &unlinked);
+        apply(db, actor, edit).await.map_err(|err| match err {
             AppError::BadUserInput { message, .. } => AppError::Conflict(format!(
                 "cannot cascade to {} '{}': without the link, {message}",
                 referrer_kind.as_str(),
@@ -549,18 +593,9 @@ async fn delete_in<C: ConnectionTrait>(
             other => other,
         })?;
     }
-    let target = Target::Replace { id, version: 0 };
-    let (_, revision) = apply(
-        db,
-        actor,
-        kind,
-        "delete",
-        Some(&before),
-        None,
-        target,
-        reverts,
-    )
-    .await?;
+    let mut edit = Edit::delete(kind, id, &before);
+    edit.reverts = reverts;
+    let (_, revision) = apply(db, actor, edit).await?;
     Ok(revision)
 }
 
@@ -587,7 +622,7 @@ async fn relink(
     actor.require(Role::Editor)?;
     let (owner_kind, target_kind) = request.relation.ends();
     let txn = begin_write(db).await?;
-    let version = check_version(&txn, owner_kind, request.owner, request.version).await?;
+    check_version(&txn, owner_kind, request.owner, request.version).await?;
     let before = current(&txn, owner_kind, request.owner)
         .await?
         .ok_or_else(|| {
@@ -636,22 +671,9 @@ async fn relink(
             target_kind.as_str()
         )));
     }
-    let target = Target::Replace {
-        id: request.owner,
-        version: version + 1,
-    };
     let operation = if linked { "link" } else { "unlink" };
-    apply(
-        &txn,
-        actor,
-        owner_kind,
-        operation,
-        Some(&before),
-        Some(&after),
-        target,
-        None,
-    )
-    .await?;
+    let edit = Edit::replace(owner_kind, request.owner, operation, &before, &after);
+    apply(&txn, actor, edit).await?;
     txn.commit().await?;
     Ok(request.owner)
 }
@@ -703,39 +725,15 @@ pub async fn revert(
     let id = revision.entity_id;
     let reverted = match (&now, &before) {
         (Some(now), Some(before)) => {
-            let version = check_version(&txn, kind, id, None).await?;
-            let target = Target::Replace {
-                id,
-                version: version + 1,
-            };
-            apply(
-                &txn,
-                actor,
-                kind,
-                "revert",
-                Some(now),
-                Some(before),
-                target,
-                Some(revision_id),
-            )
-            .await
+            let edit = Edit::replace(kind, id, "revert", now, before).reverting(revision_id);
+            apply(&txn, actor, edit).await
         }
         (Some(_), None) => delete_in(&txn, actor, kind, id, false, Some(revision_id))
             .await
             .map(|revision| (id, revision)),
         (None, Some(before)) => {
-            let target = Target::Restore { id, version: 1 };
-            apply(
-                &txn,
-                actor,
-                kind,
-                "revert",
-                None,
-                Some(before),
-                target,
-                Some(revision_id),
-            )
-            .await
+            let edit = Edit::restore(kind, id, before).reverting(revision_id);
+            apply(&txn, actor, edit).await
         }
         (None, None) => Err(AppError::Conflict("this revision changed nothing".into())),
     }

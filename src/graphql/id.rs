@@ -5,6 +5,7 @@ use async_graphql::connection::CursorType;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use crate::domain::EntryKind;
 use crate::error::AppError;
 
 /// The GraphQL types that implement `Node`, by the name their global IDs carry.
@@ -55,6 +56,29 @@ impl NodeKind {
             NodeKind::GlossaryTerm => "GlossaryTerm",
             NodeKind::Revision => "Revision",
         }
+    }
+}
+
+impl From<EntryKind> for NodeKind {
+    fn from(kind: EntryKind) -> NodeKind {
+        match kind {
+            EntryKind::Case => NodeKind::Case,
+            EntryKind::Measure => NodeKind::Measure,
+            EntryKind::Cause => NodeKind::Cause,
+            EntryKind::Strategy => NodeKind::Strategy,
+            EntryKind::Dimension => NodeKind::Dimension,
+            EntryKind::Region => NodeKind::Region,
+            EntryKind::Statistic => NodeKind::Statistic,
+        }
+    }
+}
+
+impl NodeKind {
+    /// The record kind behind this node kind, for the kinds that have one.
+    pub fn entry_kind(self) -> Option<EntryKind> {
+        EntryKind::ALL
+            .into_iter()
+            .find(|kind| NodeKind::from(*kind) == self)
     }
 }
 

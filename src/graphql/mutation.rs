@@ -312,18 +312,6 @@ pub struct StatisticCauseInput {
     version: Option<i32>,
 }
 
-/// The editable record kind behind a node kind.
-pub fn entry_kind(kind: NodeKind) -> Option<EntryKind> {
-    Some(match kind {
-        NodeKind::Region => EntryKind::Region,
-        NodeKind::Cause => EntryKind::Cause,
-        NodeKind::Measure => EntryKind::Measure,
-        NodeKind::Case => EntryKind::Case,
-        NodeKind::Statistic => EntryKind::Statistic,
-        _ => return None,
-    })
-}
-
 /// The database id in a global ID that must be of `kind`.
 fn id_of(raw: &ID, kind: NodeKind, field: &str) -> AppResult<i32> {
     let id = GlobalId::decode(raw).map_err(|err| AppError::bad_field(field, err.to_string()))?;
@@ -467,18 +455,6 @@ impl From<StatisticCauseInput> for LinkArgs {
     }
 }
 
-fn node_kind(kind: EntryKind) -> NodeKind {
-    match kind {
-        EntryKind::Dimension => NodeKind::Dimension,
-        EntryKind::Cause => NodeKind::Cause,
-        EntryKind::Measure => NodeKind::Measure,
-        EntryKind::Case => NodeKind::Case,
-        EntryKind::Statistic => NodeKind::Statistic,
-        EntryKind::Region => NodeKind::Region,
-        EntryKind::Strategy => NodeKind::Strategy,
-    }
-}
-
 /// Links or unlinks; returns the owner of the link.
 async fn relink<E: Table, T: From<E::Model>>(
     ctx: &Context<'_>,
@@ -489,8 +465,8 @@ async fn relink<E: Table, T: From<E::Model>>(
     let (owner_kind, target_kind) = args.relation.ends();
     let request = LinkRequest {
         relation: args.relation,
-        owner: id_of(&args.owner.0, node_kind(owner_kind), args.owner.1).extend()?,
-        target: id_of(&args.target.0, node_kind(target_kind), args.target.1).extend()?,
+        owner: id_of(&args.owner.0, owner_kind.into(), args.owner.1).extend()?,
+        target: id_of(&args.target.0, target_kind.into(), args.target.1).extend()?,
         rationale: args.rationale.filter(|_| linked).map(kb::Text::from),
         version: args.version,
     };

@@ -148,7 +148,10 @@ impl Query {
     /// deleted record keeps its history.
     async fn history(&self, ctx: &Context<'_>, id: ID) -> Result<Vec<Revision>> {
         let id = GlobalId::decode(&id).extend()?;
-        let kind = super::mutation::entry_kind(id.kind)
+        let kind = id
+            .kind
+            .entry_kind()
+            .filter(|kind| crate::editing::EDITABLE.contains(kind))
             .ok_or_else(|| {
                 crate::error::AppError::bad_field(
                     "id",

@@ -11,7 +11,7 @@ use super::id::{GlobalId, NodeKind, OffsetCursor, MAX_SEARCH_OFFSET};
 use super::query::{db, load_node};
 use super::types::{Node, Text};
 use crate::catalog::{self, Table};
-use crate::domain::{self, PageSize};
+use crate::domain::PageSize;
 use crate::error::AppError;
 use crate::search::{Search, SearchRequest, UserQuery};
 
@@ -102,18 +102,6 @@ pub struct FacetValue {
     /// A kind (`case`, ...) or a slug.
     value: String,
     count: u64,
-}
-
-fn node_kind(kind: domain::EntryKind) -> NodeKind {
-    match kind {
-        domain::EntryKind::Case => NodeKind::Case,
-        domain::EntryKind::Measure => NodeKind::Measure,
-        domain::EntryKind::Cause => NodeKind::Cause,
-        domain::EntryKind::Strategy => NodeKind::Strategy,
-        domain::EntryKind::Dimension => NodeKind::Dimension,
-        domain::EntryKind::Region => NodeKind::Region,
-        domain::EntryKind::Statistic => NodeKind::Statistic,
-    }
 }
 
 /// Every slug of a filter list must name a record: a typo should not look like "no results".
@@ -207,7 +195,7 @@ pub(super) async fn search(
         .map(|hit| SearchHit {
             score: f64::from(hit.score),
             kind: hit.kind.into(),
-            id: GlobalId::new(node_kind(hit.kind), hit.id),
+            id: GlobalId::new(NodeKind::from(hit.kind), hit.id),
             slug: hit.slug,
             title: Text {
                 zh: hit.title.0,

@@ -168,7 +168,9 @@ impl Revision {
     }
     /// The global ID of the edited record (which may since have been deleted).
     async fn record_id(&self) -> Option<ID> {
-        record_kind(&self.0.entity_type).map(|kind| GlobalId::new(kind, self.0.entity_id).encode())
+        crate::domain::EntryKind::parse(&self.0.entity_type)
+            .ok()
+            .map(|kind| GlobalId::new(kind.into(), self.0.entity_id).encode())
     }
     /// The record before the edit; null for a create.
     async fn before(&self) -> Option<async_graphql::Json<serde_json::Value>> {
@@ -190,18 +192,6 @@ fn json(text: &Option<String>) -> Option<async_graphql::Json<serde_json::Value>>
     text.as_deref()
         .and_then(|text| serde_json::from_str(text).ok())
         .map(async_graphql::Json)
-}
-
-/// The node kind of an editable record's `entity_type`.
-pub fn record_kind(entity_type: &str) -> Option<NodeKind> {
-    Some(match entity_type {
-        "region" => NodeKind::Region,
-        "cause" => NodeKind::Cause,
-        "measure" => NodeKind::Measure,
-        "case" => NodeKind::Case,
-        "statistic" => NodeKind::Statistic,
-        _ => return None,
-    })
 }
 
 /// A document that facts come from.
