@@ -13,16 +13,22 @@ pub enum ErrorCode {
     Unauthenticated,
     Forbidden,
     Conflict,
+    /// The client sent too many requests; retry after the time the response names.
+    RateLimited,
+    /// The request ran longer than the configured timeout.
+    Timeout,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 6] = [
+    pub const ALL: [ErrorCode; 8] = [
         ErrorCode::BadUserInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::Conflict,
+        ErrorCode::RateLimited,
+        ErrorCode::Timeout,
         ErrorCode::Internal,
     ];
 
@@ -33,6 +39,8 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -1,4 +1,4 @@
-//! HTTP endpoints: the GraphQL ones (from `graphql::http`), liveness and readiness.
+//! HTTP endpoints: the GraphQL ones (from `graphql::http`), liveness, readiness and metrics.
 
 use actix_web::{web, HttpResponse};
 use sea_orm::DatabaseConnection;
@@ -8,7 +8,8 @@ use crate::graphql;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(graphql::http::configure)
         .route("/health", web::get().to(health))
-        .route("/ready", web::get().to(ready));
+        .route("/ready", web::get().to(ready))
+        .route("/metrics", web::get().to(graphql::http::metrics));
 }
 
 /// The process is up.

@@ -52,6 +52,95 @@ pub struct ServeSettings {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "KB_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+
+    #[command(flatten)]
+    pub edge: EdgeSettings,
+}
+
+impl ServeSettings {
+    /// Listening on `bind` with every other setting at its default.
+    pub fn new(bind: SocketAddr) -> ServeSettings {
+        ServeSettings {
+            bind,
+            edge: EdgeSettings::default(),
+        }
+    }
+}
+
+/// What the HTTP and GraphQL edge accepts: limits, CORS, rate limiting. The defaults suit
+/// local development; `docs/operations.md` gives the production settings.
+#[derive(Clone, Debug, Args)]
+pub struct EdgeSettings {
+    /// Largest request body, in bytes; a larger one is refused (413) before it is read further.
+    #[arg(long, env = "KB_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "KB_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// Highest query cost: each field costs 1, list fields times the page size they ask for.
+    #[arg(long, env = "KB_MAX_COMPLEXITY", default_value_t = 20_000)]
+    pub max_complexity: usize,
+
+    /// Deepest nesting of braces, brackets and parentheses in a document or its variables
+    /// (selections, input lists and objects), checked before parsing.
+    #[arg(long, env = "KB_MAX_NESTING", default_value_t = 32)]
+    pub max_nesting: usize,
+
+    /// Most directives on one field.
+    #[arg(long, env = "KB_MAX_DIRECTIVES", default_value_t = 4)]
+    pub max_directives: usize,
+
+    /// Most aliases in one document.
+    #[arg(long, env = "KB_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most root fields in one operation.
+    #[arg(long, env = "KB_MAX_ROOT_FIELDS", default_value_t = 20)]
+    pub max_root_fields: usize,
+
+    /// Longest a request may execute, in milliseconds.
+    #[arg(long, env = "KB_TIMEOUT_MS", default_value_t = 10_000)]
+    pub timeout_ms: u64,
+
+    /// Answer introspection queries (GraphiQL needs them); `false` in production if the schema
+    /// should not be browsable.
+    #[arg(long, env = "KB_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+
+    /// Suggest field names in validation errors ("did you mean ...").
+    #[arg(long, env = "KB_FIELD_SUGGESTIONS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub field_suggestions: bool,
+
+    /// Origins allowed to call the API from a browser (comma-separated, e.g.
+    /// `https://app.example.org`); none by default, so only same-origin pages can.
+    #[arg(long, env = "KB_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Requests per second allowed per client IP (token bucket); 0 turns rate limiting off.
+    #[arg(long, env = "KB_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit: u32,
+
+    /// How many requests a client may send at once before the rate applies.
+    #[arg(long, env = "KB_RATE_LIMIT_BURST", default_value_t = 50)]
+    pub rate_limit_burst: u32,
+
+    /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a proxy you run).
+    #[arg(long, env = "KB_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+}
+
+impl Default for EdgeSettings {
+    fn default() -> EdgeSettings {
+        // The same defaults as the flags: parse an empty command line.
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            edge: EdgeSettings,
+        }
+        <Defaults as clap::Parser>::parse_from(["policy-kb"]).edge
+    }
 }
 
 #[cfg(test)]

@@ -3,15 +3,19 @@
 use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{web, App, HttpServer};
+use std::sync::Arc;
+
+use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use tokio::task::JoinHandle;
 use tracing_actix_web::TracingLogger;
 
+use crate::edge::{self, RateLimit};
 use crate::graphql::Api;
+use crate::metrics::Metrics;
 use crate::search::{Freshness, Search};
-use crate::settings::{ServeSettings, StorageSettings};
+use crate::settings::{EdgeSettings, ServeSettings, StorageSettings};
 use crate::{db, kb, routes};
 
 pub struct Application {
@@ -38,7 +42,7 @@ impl Application {
         let notifications = (db.get_database_backend() == DatabaseBackend::Postgres)
             .then(|| storage.database_url());
         let indexer = tokio::spawn(search.clone().follow(db.clone(), notifications));
-        let server = run(listener, db.clone(), search)?;
+        let server = run(listener, db.clone(), search, serve.edge.clone())?;
         tracing::info!(address = %format!("http://{}:{port}", serve.bind.ip()), "policy-kb is listening; GraphiQL at /graphiql");
         Ok(Application {
             port,
@@ -101,18 +105,35 @@ pub async fn prepare_search(
     Ok(search)
 }
 
+/// Serves the routes on `listener`, inside the edge: tracing (request ids), the access log,
+/// metrics and rate limiting, security headers, CORS.
 pub fn run(
     listener: TcpListener,
     db: DatabaseConnection,
     search: Search,
+    edge: EdgeSettings,
 ) -> anyhow::Result<Server> {
-    let api = web::Data::new(Api::new(db.clone(), search, Api::DEFAULT_BATCH_WINDOW));
+    let metrics = Arc::new(Metrics::new());
+    let api = web::Data::new(Api::new(
+        db.clone(),
+        search,
+        Api::DEFAULT_BATCH_WINDOW,
+        edge.clone(),
+        metrics.clone(),
+    ));
+    let metrics = web::Data::new(metrics);
+    let limits = web::Data::new(RateLimit::new(&edge));
     let db = web::Data::new(db);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(edge::cors(&edge))
+            .wrap(edge::security_headers())
+            .wrap(middleware::from_fn(edge::observe))
             .wrap(TracingLogger::default())
             .app_data(api.clone())
             .app_data(db.clone())
+            .app_data(metrics.clone())
+            .app_data(limits.clone())
             .configure(routes::configure)
     })
     .listen(listener)?

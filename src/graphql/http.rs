@@ -1,35 +1,455 @@
-//! The GraphQL endpoints over HTTP: `/graphql` (POST and GET), `/graphiql`, `/schema.graphql`.
+//! The GraphQL endpoints over HTTP, after the GraphQL-over-HTTP specification: `POST /graphql`
+//! (`application/json` bodies only), `GET /graphql` (queries only), `/graphiql` and
+//! `/schema.graphql`.
+//!
+//! - Responses are `application/graphql-response+json` when the client accepts it (request
+//!   errors, such as a document that does not parse or validate, are then 400), else
+//!   `application/json` (always 200 for a well-formed request).
+//! - Any other request content type (text/plain, forms, multipart) is 415 and runs nothing, so
+//!   no browser can send a request without a CORS preflight; a compressed body is 415 too.
+//! - The body is counted while it is read: past the limit, 413 without reading further.
+//! - A batch (a JSON array) is 400: one operation per request.
+//! - A mutation over GET is 405 with `Allow: POST`; other methods 405 with `Allow: GET, POST`.
+//! - Before parsing: nesting depth of the document and variables; after: aliases and root
+//!   fields; during validation: depth, complexity and directives (the schema's limits); then an
+//!   execution timeout.
 
-use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use std::time::{Duration, Instant};
 
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Response, ServerError, Variables};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use super::document;
 use super::Api;
 use crate::auth::Credentials;
+use crate::error::ErrorCode;
+use crate::metrics::Metrics;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
-            .route(web::post().to(graphql))
-            .route(web::get().to(graphql)),
+            .route(web::post().to(post))
+            .route(web::get().to(get))
+            .default_service(web::to(|| async { method_not_allowed("GET, POST") })),
     )
     .route("/graphiql", web::get().to(graphiql))
     .route("/schema.graphql", web::get().to(schema));
 }
 
-async fn graphql(
-    api: web::Data<Api>,
-    http: HttpRequest,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let authorization = http
+/// The kind of operation a request ran, for the access log and metrics (set by the handler in
+/// the request's extensions).
+#[derive(Clone, Copy, Debug)]
+pub struct OperationKind(pub &'static str);
+
+/// The media type of a GraphQL response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Media {
+    Json,
+    GraphqlResponse,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::Json => "application/json; charset=utf-8",
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        }
+    }
+
+    /// What the `Accept` header asks for: `application/graphql-response+json` when it is
+    /// accepted at least as much as JSON, `application/json` for `application/json`, `*/*` or no
+    /// header at all, and `None` (406) when neither is acceptable.
+    fn negotiate(http: &HttpRequest) -> Option<Media> {
+        let Some(accept) = http
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.trim().is_empty())
+        else {
+            return Some(Media::Json);
+        };
+        let (mut graphql, mut json) = (0.0f32, 0.0f32);
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            match media.as_str() {
+                "application/graphql-response+json" => graphql = graphql.max(q),
+                "application/json" | "application/*" | "*/*" => json = json.max(q),
+                _ => {}
+            }
+        }
+        if graphql > 0.0 && graphql >= json {
+            Some(Media::GraphqlResponse)
+        } else if json > 0.0 {
+            Some(Media::Json)
+        } else {
+            None
+        }
+    }
+}
+
+/// A response whose body is a list of errors with their codes, and no data.
+fn errors_response(
+    status: StatusCode,
+    media: Media,
+    code: ErrorCode,
+    message: &str,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(
+            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
+        )
+}
+
+fn bad_request(media: Media, message: &str) -> HttpResponse {
+    errors_response(
+        StatusCode::BAD_REQUEST,
+        media,
+        ErrorCode::BadUserInput,
+        message,
+    )
+}
+
+fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut response = errors_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Media::Json,
+        ErrorCode::BadUserInput,
+        &format!("this endpoint accepts {allow}"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// The parameters of a GraphQL-over-HTTP request.
+#[derive(Debug)]
+struct Params {
+    query: String,
+    variables: Option<Value>,
+    operation_name: Option<String>,
+}
+
+impl Params {
+    /// Reads `{query, variables, operationName, extensions}`, each of the type the
+    /// specification gives it; anything else is the message of a 400.
+    fn from_json(body: Value) -> Result<Params, String> {
+        let Value::Object(mut body) = body else {
+            return Err(match body {
+                Value::Array(_) => {
+                    "batched requests are not supported: send one operation per request".into()
+                }
+                _ => "the body must be a JSON object with a `query`".into(),
+            });
+        };
+        let query = match body.remove("query") {
+            Some(Value::String(query)) => query,
+            Some(_) => return Err("`query` must be a string".into()),
+            None => return Err("the body has no `query`".into()),
+        };
+        let variables = match body.remove("variables") {
+            None | Some(Value::Null) => None,
+            Some(value @ Value::Object(_)) => Some(value),
+            Some(_) => return Err("`variables` must be an object".into()),
+        };
+        let operation_name = match body.remove("operationName") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(name)) => Some(name),
+            Some(_) => return Err("`operationName` must be a string".into()),
+        };
+        match body.remove("extensions") {
+            None | Some(Value::Null) | Some(Value::Object(_)) => {}
+            Some(_) => return Err("`extensions` must be an object".into()),
+        }
+        Ok(Params {
+            query,
+            variables,
+            operation_name,
+        })
+    }
+}
+
+/// Why a body could not be read.
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// Reads the body, refusing it as soon as it is known to exceed `limit` bytes: from its
+/// `Content-Length`, or while counting what arrives.
+async fn read_body(
+    http: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
+    let declared = http
         .headers()
-        .get(header::AUTHORIZATION)
-        .map(|value| value.to_str().unwrap_or_default());
-    let credentials = Credentials::from_header(authorization);
-    api.execute(request.into_inner().data(credentials))
-        .await
-        .into()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Broken)?;
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn post(api: web::Data<Api>, http: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let Some(media) = Media::negotiate(&http) else {
+        return not_acceptable();
+    };
+    let content_type = http
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut parts = content_type.split(';').map(str::trim);
+    let essence = parts.next().unwrap_or_default();
+    let charset_ok = parts
+        .filter_map(|p| p.strip_prefix("charset="))
+        .all(|charset| charset.trim_matches('"') == "utf-8");
+    if essence != "application/json" || !charset_ok {
+        return errors_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            ErrorCode::BadUserInput,
+            "send the request as `Content-Type: application/json` (UTF-8)",
+        );
+    }
+    let encoded = http
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|encoding| !encoding.trim().eq_ignore_ascii_case("identity"));
+    if encoded {
+        return errors_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            ErrorCode::BadUserInput,
+            "compressed request bodies are not accepted",
+        );
+    }
+    let limit = api.edge().max_body_bytes;
+    let body = match read_body(&http, payload, limit).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            return errors_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                ErrorCode::BadUserInput,
+                &format!("the request body is larger than {limit} bytes"),
+            )
+        }
+        Err(BodyError::Broken) => return bad_request(media, "the request body could not be read"),
+    };
+    let body: Value = match serde_json::from_slice(&body) {
+        Ok(body) => body,
+        Err(err) => return bad_request(media, &format!("the body is not valid JSON: {err}")),
+    };
+    match Params::from_json(body) {
+        Ok(params) => execute(&api, &http, media, params, false).await,
+        Err(message) => bad_request(media, &message),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    operation_name: Option<String>,
+    extensions: Option<String>,
+}
+
+async fn get(api: web::Data<Api>, http: HttpRequest) -> HttpResponse {
+    let Some(media) = Media::negotiate(&http) else {
+        return not_acceptable();
+    };
+    let params = match web::Query::<GetParams>::from_query(http.query_string()) {
+        Ok(params) => params.into_inner(),
+        Err(err) => return bad_request(media, &format!("bad query string: {err}")),
+    };
+    let Some(query) = params.query else {
+        return bad_request(media, "the query string has no `query`");
+    };
+    let json_object = |raw: Option<String>, name: &str| -> Result<Option<Value>, String> {
+        match raw.map(|raw| serde_json::from_str::<Value>(&raw)) {
+            None | Some(Ok(Value::Null)) => Ok(None),
+            Some(Ok(value @ Value::Object(_))) => Ok(Some(value)),
+            _ => Err(format!("`{name}` must be a JSON object")),
+        }
+    };
+    let variables = match json_object(params.variables, "variables") {
+        Ok(variables) => variables,
+        Err(message) => return bad_request(media, &message),
+    };
+    if let Err(message) = json_object(params.extensions, "extensions") {
+        return bad_request(media, &message);
+    }
+    let params = Params {
+        query,
+        variables,
+        operation_name: params.operation_name,
+    };
+    execute(&api, &http, media, params, true).await
+}
+
+/// Checks the request against the edge's limits, runs it, and answers as `media` says.
+async fn execute(
+    api: &Api,
+    http: &HttpRequest,
+    media: Media,
+    params: Params,
+    over_get: bool,
+) -> HttpResponse {
+    let edge = api.edge();
+    let started = Instant::now();
+    let record = |kind: &'static str| {
+        http.extensions_mut().insert(OperationKind(kind));
+        api.metrics()
+            .graphql_request(kind, started.elapsed().as_secs_f64());
+    };
+    // A request error found before execution: counted, and answered as the media type says.
+    let refuse = |error: ServerError| {
+        record("invalid");
+        api.metrics().error(ErrorCode::BadUserInput.as_str());
+        graphql_response(media, Response::from_errors(vec![coded(error)]))
+    };
+    let limit_error = |message: String| refuse(ServerError::new(message, None));
+
+    let nesting = document::nesting(&params.query)
+        .max(params.variables.as_ref().map_or(0, document::json_nesting));
+    if nesting > edge.max_nesting {
+        return limit_error(format!(
+            "the request nests {nesting} levels deep; at most {} are allowed",
+            edge.max_nesting
+        ));
+    }
+    let mut request = Request::new(params.query)
+        .variables(Variables::from_json(
+            params.variables.unwrap_or(Value::Null),
+        ))
+        .data(Credentials::from_header(
+            http.headers()
+                .get(header::AUTHORIZATION)
+                .map(|v| v.to_str().unwrap_or_default()),
+        ));
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name);
+    }
+    let shape = match request.parsed_query() {
+        Ok(doc) => document::shape(doc, params.operation_name.as_deref()),
+        Err(err) => return refuse(err),
+    };
+    if over_get && shape.operation == Some(OperationType::Mutation) {
+        record("invalid");
+        return method_not_allowed("POST");
+    }
+    if shape.aliases > edge.max_aliases {
+        return limit_error(format!(
+            "the document has {} aliases; at most {} are allowed",
+            shape.aliases, edge.max_aliases
+        ));
+    }
+    if shape.root_fields > edge.max_root_fields {
+        return limit_error(format!(
+            "the operation asks for {} root fields; at most {} are allowed",
+            shape.root_fields, edge.max_root_fields
+        ));
+    }
+    let kind = match shape.operation {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "invalid",
+    };
+    let timeout = Duration::from_millis(edge.timeout_ms);
+    let response = match tokio::time::timeout(timeout, api.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            record(kind);
+            api.metrics().error(ErrorCode::Timeout.as_str());
+            return errors_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                ErrorCode::Timeout,
+                &format!(
+                    "the request ran longer than {} ms; ask for less",
+                    edge.timeout_ms
+                ),
+            );
+        }
+    };
+    record(kind);
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .map(|code| code.to_string().trim_matches('"').to_string())
+            .unwrap_or_default();
+        api.metrics().error(&code);
+    }
+    graphql_response(media, response)
+}
+
+/// Gives an error raised before execution its code (`BAD_USER_INPUT`).
+fn coded(error: ServerError) -> ServerError {
+    super::error::assign_missing_codes(Response::from_errors(vec![error]))
+        .errors
+        .remove(0)
+}
+
+/// The HTTP response of a GraphQL response. A request error (nothing executed: the document
+/// did not parse or validate, a variable did not coerce) has no `data` entry, and is 400 under
+/// `application/graphql-response+json`.
+fn graphql_response(media: Media, response: Response) -> HttpResponse {
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    let status = match (media, request_error) {
+        (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    if request_error {
+        if let Value::Object(members) = &mut body {
+            members.remove("data");
+        }
+    }
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}
+
+fn not_acceptable() -> HttpResponse {
+    errors_response(
+        StatusCode::NOT_ACCEPTABLE,
+        Media::Json,
+        ErrorCode::BadUserInput,
+        "accept application/graphql-response+json or application/json",
+    )
 }
 
 async fn graphiql() -> HttpResponse {
@@ -46,4 +466,59 @@ async fn schema() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(super::sdl())
+}
+
+/// The metrics of this process, in the Prometheus text format.
+pub async fn metrics(metrics: web::Data<std::sync::Arc<Metrics>>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn negotiate(accept: Option<&str>) -> Option<Media> {
+        let mut request = TestRequest::default();
+        if let Some(accept) = accept {
+            request = request.insert_header((header::ACCEPT, accept));
+        }
+        Media::negotiate(&request.to_http_request())
+    }
+
+    #[test]
+    fn accept_negotiation_follows_the_specification() {
+        assert_eq!(negotiate(None), Some(Media::Json));
+        assert_eq!(negotiate(Some("*/*")), Some(Media::Json));
+        assert_eq!(negotiate(Some("application/json")), Some(Media::Json));
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            Some(Media::GraphqlResponse)
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
+            Some(Media::Json)
+        );
+        assert_eq!(negotiate(Some("text/html")), None);
+    }
+
+    #[test]
+    fn params_have_the_types_the_specification_gives_them() {
+        assert!(
+            Params::from_json(json!({ "query": "{a}", "variables": null, "extensions": {} }))
+                .is_ok()
+        );
+        assert!(Params::from_json(json!([{ "query": "{a}" }]))
+            .unwrap_err()
+            .contains("batched"));
+        assert!(Params::from_json(json!({ "query": 1 })).is_err());
+        assert!(Params::from_json(json!({ "query": "{a}", "variables": "{}" })).is_err());
+        assert!(Params::from_json(json!({ "query": "{a}", "operationName": 2 })).is_err());
+    }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL API: the only module that knows async-graphql. Resolvers are thin: they parse
 //! arguments into domain types, call the catalog, and load relations through DataLoaders.
 
+mod document;
 mod error;
 pub mod http;
 pub mod id;
@@ -11,40 +12,71 @@ mod recommend;
 mod search;
 pub mod types;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::metrics::Metrics;
 use crate::search::Search;
+use crate::settings::EdgeSettings;
 
 pub use mutation::Mutation;
 pub use query::Query;
 
 pub type KbSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The schema and the database it reads, ready to execute requests.
+/// The schema and the database it reads, ready to execute requests, with the edge's limits.
 #[derive(Clone)]
 pub struct Api {
     schema: KbSchema,
     db: DatabaseConnection,
     batch_window: Duration,
+    edge: Arc<EdgeSettings>,
+    metrics: Arc<Metrics>,
 }
 
 impl Api {
     /// How long a DataLoader collects keys before it queries, unless configured otherwise.
     pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
 
-    pub fn new(db: DatabaseConnection, search: Search, batch_window: Duration) -> Api {
-        let schema = Schema::build(Query, Mutation, EmptySubscription)
+    pub fn new(
+        db: DatabaseConnection,
+        search: Search,
+        batch_window: Duration,
+        edge: EdgeSettings,
+        metrics: Arc<Metrics>,
+    ) -> Api {
+        let mut builder = Schema::build(Query, Mutation, EmptySubscription)
             .data(db.clone())
             .data(search)
-            .finish();
+            .data(metrics.clone())
+            .limit_depth(edge.max_depth)
+            .limit_complexity(edge.max_complexity)
+            .limit_recursive_depth(edge.max_nesting)
+            .limit_directives(edge.max_directives);
+        if !edge.introspection {
+            builder = builder.disable_introspection();
+        }
+        if !edge.field_suggestions {
+            builder = builder.disable_suggestions();
+        }
         Api {
-            schema,
+            schema: builder.finish(),
             db,
             batch_window,
+            edge: Arc::new(edge),
+            metrics,
         }
+    }
+
+    pub fn edge(&self) -> &EdgeSettings {
+        &self.edge
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Runs one request with its own DataLoader, and gives every error a code.

@@ -59,6 +59,15 @@ pub struct ConnectionTotals {
 
 pub type KbConnection<T> = Connection<String, T, ConnectionTotals>;
 
+/// What one record of a page costs extra when it is found by full-text search.
+const SEARCH_COST: usize = 5;
+
+/// The cost multiplier of a list field: the page size it asks for (clamped as `PageSize` does,
+/// so a refused size does not count as a huge one).
+fn page_cost(first: Option<i32>, default: usize) -> usize {
+    first.map_or(default, |n| n.clamp(1, PageSize::MAX as i32) as usize)
+}
+
 fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest> {
     let size = PageSize::parse(first).extend()?;
     let after = after
@@ -170,6 +179,7 @@ impl Query {
     /// Full-text search over cases, measures, causes, strategies, dimensions, regions and
     /// statistics, in Chinese and English. Plain words rank records with all of them first;
     /// "quoted phrases" match exactly (Chinese too); -word excludes.
+    #[graphql(complexity = "page_cost(first, 10) * (child_complexity + SEARCH_COST)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -183,6 +193,7 @@ impl Query {
 
     /// Recommended measures for a situation, each with the path through the knowledge base that
     /// justifies it (ranking: docs/recommendations.md).
+    #[graphql(complexity = "10 * (child_complexity + SEARCH_COST)")]
     async fn recommend(
         &self,
         ctx: &Context<'_>,
@@ -192,6 +203,7 @@ impl Query {
     }
 
     /// Causes crossed with the five prongs: the measures and cases in each cell, and the gaps.
+    #[graphql(complexity = "20 * (child_complexity + SEARCH_COST)")]
     async fn evidence_matrix(
         &self,
         ctx: &Context<'_>,
@@ -245,6 +257,7 @@ impl Query {
     }
 
     /// Causes (groups and their factors); `topLevel: true` lists only the groups.
+    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
     async fn causes(
         &self,
         ctx: &Context<'_>,
@@ -265,6 +278,7 @@ impl Query {
     }
 
     /// Policy measures.
+    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
     async fn measures(
         &self,
         ctx: &Context<'_>,
@@ -281,6 +295,7 @@ impl Query {
     }
 
     /// Model cases.
+    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
@@ -297,6 +312,7 @@ impl Query {
     }
 
     /// Regions; `level` keeps only one administrative level (`district`, `village`, ...).
+    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
     async fn regions(
         &self,
         ctx: &Context<'_>,
@@ -315,6 +331,7 @@ impl Query {
     }
 
     /// Survey figures; `figure` keeps only those of one figure of the source.
+    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
     async fn statistics(
         &self,
         ctx: &Context<'_>,

@@ -176,11 +176,15 @@ pub(super) async fn search(
         without_facets: !wanted.field("facets").exists(),
         without_highlights: !wanted.field("hits").field("highlights").exists(),
     };
+    let started = std::time::Instant::now();
     let results = ctx
         .data_unchecked::<Search>()
         .search(request)
         .await
         .extend()?;
+    if let Some(metrics) = ctx.data_opt::<std::sync::Arc<crate::metrics::Metrics>>() {
+        metrics.search(started.elapsed().as_secs_f64());
+    }
 
     let end = offset + results.hits.len();
     let page_info = PageInfo {

@@ -77,7 +77,13 @@ async fn statement_count_is_constant_in_the_number_of_rows(backend: Backend) {
     // how relations are batched rather than how fast this machine is.
     let search =
         policy_kb::search::Search::open(app.data_dir.path().join("in-process").as_path()).unwrap();
-    let api = Api::new(counted, search, Duration::from_millis(200));
+    let api = Api::new(
+        counted,
+        search,
+        Duration::from_millis(200),
+        Default::default(),
+        Default::default(),
+    );
 
     let query = "query($n: Int) { cases(first: $n) { totalCount nodes { slug region { slug parent { slug } } measures { slug strategy { slug dimension { slug } } causes { slug } } citations { excerpt { zh } } } } }";
     let mut counts = Vec::new();

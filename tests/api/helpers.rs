@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use policy_kb::settings::{ServeSettings, StorageSettings};
+use policy_kb::settings::{EdgeSettings, ServeSettings, StorageSettings};
 use policy_kb::startup::Application;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{json, Value};
@@ -84,9 +84,25 @@ impl TestApp {
 
     /// Starts a server on existing storage (to test restarts).
     pub async fn spawn_on(storage: StorageSettings, data_dir: TempDir) -> TestApp {
-        let serve = ServeSettings {
-            bind: "127.0.0.1:0".parse().unwrap(),
-        };
+        TestApp::spawn_with(storage, data_dir, EdgeSettings::default()).await
+    }
+
+    /// A server on SQLite whose edge settings `configure` adjusts.
+    pub async fn spawn_edge(configure: impl FnOnce(&mut EdgeSettings)) -> TestApp {
+        let data_dir = tempfile::tempdir().unwrap();
+        let storage = Backend::Sqlite.fresh_storage(&data_dir).await;
+        let mut edge = EdgeSettings::default();
+        configure(&mut edge);
+        TestApp::spawn_with(storage, data_dir, edge).await
+    }
+
+    pub async fn spawn_with(
+        storage: StorageSettings,
+        data_dir: TempDir,
+        edge: EdgeSettings,
+    ) -> TestApp {
+        let mut serve = ServeSettings::new("127.0.0.1:0".parse().unwrap());
+        serve.edge = edge;
         let app = Application::build(&storage, &serve)
             .await
             .expect("the application failed to start");
@@ -209,6 +225,32 @@ impl TestApp {
             "unexpected errors: {response:#}"
         );
         response["data"].clone()
+    }
+
+    /// POSTs raw bytes with the given headers, for the protocol's edge cases.
+    pub async fn post_raw(
+        &self,
+        body: impl Into<reqwest::Body>,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}/graphql", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
+            .body(body)
+            .send()
+            .await
+            .expect("the server does not answer")
+    }
+
+    /// Answers a trivial query normally: what every abuse must leave intact.
+    pub async fn still_serves(&self) {
+        let data = self.data("{ strategies { slug } }", json!({})).await;
+        assert_eq!(
+            data["strategies"][0]["slug"], "education",
+            "the server stopped serving"
+        );
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

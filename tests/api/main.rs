@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod abuse;
+mod audit;
 mod cli;
 mod crash;
 mod dataloader;
@@ -10,6 +12,7 @@ mod errors;
 mod http;
 mod knowledge_base;
 mod pagination;
+mod protocol;
 mod reads;
 mod recommend;
 mod relevance;

@@ -1,0 +1,176 @@
+//! The HTTP edge around every route: request ids and the access log, metrics, security
+//! headers, CORS and rate limiting. Each is configured by `settings::EdgeSettings`.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_cors::Cors;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::{web, HttpMessage, HttpResponse};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde_json::json;
+use tracing_actix_web::RequestId;
+
+use crate::error::ErrorCode;
+use crate::graphql::http::OperationKind;
+use crate::metrics::Metrics;
+use crate::settings::EdgeSettings;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Headers every response carries: no MIME sniffing, no framing by other sites, no referrer.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+}
+
+/// Cross-origin access for the configured origins only (none by default).
+pub fn cors(settings: &EdgeSettings) -> Cors {
+    settings
+        .cors_origins
+        .iter()
+        .map(|origin| origin.trim())
+        .filter(|origin| !origin.is_empty())
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods([Method::GET, Method::POST])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([REQUEST_ID])
+        .max_age(3600)
+}
+
+/// A token bucket per client IP (governor's GCRA), or nothing when the rate is 0.
+pub struct RateLimit {
+    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    trust_proxy: bool,
+    checks: AtomicU64,
+}
+
+impl RateLimit {
+    pub fn new(settings: &EdgeSettings) -> RateLimit {
+        let limiter = NonZeroU32::new(settings.rate_limit).map(|rate| {
+            let burst = NonZeroU32::new(settings.rate_limit_burst).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+        });
+        RateLimit {
+            limiter,
+            trust_proxy: settings.trust_proxy,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// `Err(seconds to wait)` when `client` has used up its bucket.
+    fn check(&self, client: IpAddr) -> Result<(), u64> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        // Forget idle clients now and then, so the table does not grow without bound.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 10_000 == 9_999 {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&client).map_err(|not_until| {
+            not_until
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs_f64()
+                .ceil()
+                .max(1.0) as u64
+        })
+    }
+}
+
+/// The client's IP: the peer, or what the proxy says when it is trusted.
+fn client_ip(request: &ServiceRequest, trust_proxy: bool) -> Option<IpAddr> {
+    let info = request.connection_info();
+    let address = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    }?;
+    address
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| address.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| {
+            address
+                .rsplit_once(':')
+                .and_then(|(ip, _)| ip.trim_matches(['[', ']']).parse().ok())
+        })
+}
+
+/// Rate limiting, then the request, then its request id header, metrics and access log line.
+/// Runs inside `TracingLogger`, whose span (with the same request id) every log line of the
+/// request carries.
+pub async fn observe(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let limits = request.app_data::<web::Data<RateLimit>>().cloned();
+    let metrics = request.app_data::<web::Data<Arc<Metrics>>>().cloned();
+    let trust_proxy = limits.as_ref().is_some_and(|l| l.trust_proxy);
+    let client = client_ip(&request, trust_proxy);
+    let method = request.method().to_string();
+    let path = request.path().to_string();
+
+    let limited = match (&limits, client) {
+        (Some(limits), Some(client)) => limits.check(client).err(),
+        _ => None,
+    };
+    let mut response = match limited {
+        Some(wait) => request.into_response(
+            HttpResponse::build(StatusCode::TOO_MANY_REQUESTS)
+                .insert_header((header::RETRY_AFTER, wait.to_string()))
+                .json(json!({ "errors": [{
+                    "message": format!("too many requests; retry in {wait} s"),
+                    "extensions": { "code": ErrorCode::RateLimited.as_str() },
+                }] })),
+        ),
+        None => next.call(request).await?.map_into_boxed_body(),
+    };
+
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string());
+    let operation = response
+        .request()
+        .extensions()
+        .get::<OperationKind>()
+        .map(|kind| kind.0);
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(metrics) = &metrics {
+        metrics.http_request(&method, &route, status, seconds);
+    }
+    tracing::info!(
+        target: "access",
+        request_id,
+        method,
+        path,
+        route,
+        status,
+        operation,
+        client = client.map(|ip| ip.to_string()),
+        duration_ms = (seconds * 1000.0 * 100.0).round() / 100.0,
+        "request"
+    );
+    Ok(response)
+}
