@@ -3,8 +3,7 @@
 //! with its revision, and search must return exactly the database's records: none missing,
 //! none stale, none twice.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,52 +11,10 @@ use rand::Rng;
 use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use crate::helpers::Backend;
+use crate::helpers::{Backend, ServerProcess as Server};
 use crate::on_every_backend;
 
 const ROUNDS: usize = 20;
-
-/// The server as a child process of its own, so that it can be killed outright.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    fn start(env: &[(&str, String)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_policy-kb"))
-            .arg("serve")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .env("KB_BIND", "127.0.0.1:0")
-            .env("KB_LOG_FORMAT", "json")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("cannot start policy-kb");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let address = loop {
-            let line = lines
-                .next()
-                .expect("the server exited before listening")
-                .expect("unreadable log");
-            if let Some(start) = line.find("http://127.0.0.1:") {
-                let port: String = line[start + 17..]
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect();
-                break format!("http://127.0.0.1:{port}");
-            }
-        };
-        // Keep reading the log, or the server blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, address }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL failed");
-        self.child.wait().ok();
-    }
-}
 
 #[derive(Debug, Clone)]
 enum Ack {

@@ -310,3 +310,59 @@ macro_rules! on_every_backend {
         }
     )*};
 }
+
+/// The server as a child process of its own (to kill it outright, or to read its log), with
+/// JSON logs on stderr.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub address: String,
+    /// Every log line after the one that announced the address.
+    pub log: std::sync::mpsc::Receiver<String>,
+}
+
+impl ServerProcess {
+    pub fn start(env: &[(&str, String)]) -> ServerProcess {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policy-kb"))
+            .arg("serve")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("KB_BIND", "127.0.0.1:0")
+            .env("KB_LOG_FORMAT", "json")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("cannot start policy-kb");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("the server exited before listening")
+                .expect("unreadable log");
+            if let Some(start) = line.find("http://127.0.0.1:") {
+                let port: String = line[start + 17..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                break format!("http://127.0.0.1:{port}");
+            }
+        };
+        // Keep reading the log, or the server blocks on a full pipe.
+        let (sender, log) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        ServerProcess {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// SIGKILL, and wait for the process to be gone.
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL failed");
+        self.child.wait().ok();
+    }
+}

@@ -5,7 +5,7 @@ use policy_kb::auth::Role;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, ServerProcess, TestApp};
 use crate::on_every_backend;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -356,6 +356,40 @@ async fn metrics_count_requests_operations_searches_and_errors() {
             "/metrics lacks {expected}:\n{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn every_request_has_an_access_log_line_with_its_request_id() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&[("KB_DATA_DIR", data_dir.path().display().to_string())]);
+    let response = reqwest::Client::new()
+        .post(format!("{}/graphql", server.address))
+        .json(&json!({ "query": "{ strategies { slug } }" }))
+        .send()
+        .await
+        .unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let access = loop {
+        let line = server
+            .log
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .expect("no access log line for the request");
+        let entry: Value = serde_json::from_str(&line).expect("a log line is not JSON");
+        if entry["target"] == "access" && entry["request_id"] == request_id.as_str() {
+            break entry;
+        }
+    };
+    assert_eq!(access["method"], "POST");
+    assert_eq!(access["path"], "/graphql");
+    assert_eq!(access["status"], 200);
+    assert_eq!(access["operation"], "query");
+    assert!(access["duration_ms"].is_number(), "{access}");
+    assert_eq!(access["client"], "127.0.0.1");
+    server.kill();
 }
 
 on_every_backend!(
