@@ -165,7 +165,7 @@ async fn token(storage: &StorageSettings, command: TokenCommand) -> anyhow::Resu
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    telemetry::init(cli.log_format);
+    let _flush_logs_on_exit = telemetry::init(cli.log_format);
     match cli.command {
         Command::Serve(serve) => {
             Application::build(&cli.storage, &serve)

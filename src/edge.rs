@@ -17,7 +17,7 @@ use actix_web::{web, HttpMessage, HttpResponse};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::json;
-use tracing_actix_web::RequestId;
+use tracing::Instrument;
 
 use crate::error::ErrorCode;
 use crate::graphql::http::OperationKind;
@@ -107,19 +107,25 @@ fn client_ip(request: &ServiceRequest, trust_proxy: bool) -> Option<IpAddr> {
         })
 }
 
-/// Rate limiting, then the request, then its request id header, metrics and access log line.
-/// Runs inside `TracingLogger`, whose span (with the same request id) every log line of the
-/// request carries.
+/// Gives the request an id, and runs the rest of the request inside a `request` span that
+/// carries it, so every log line of the request has it: rate limiting, the handler, then the
+/// `x-request-id` header, metrics and the access-log line. One span with one field: a
+/// per-request cost that logging at info level can afford.
 pub async fn observe(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let request_id = format!("{:032x}", rand::random::<u128>());
+    let span = tracing::info_span!("request", request_id = %request_id);
+    observed(request, next, request_id).instrument(span).await
+}
+
+async fn observed(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    request_id: String,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.to_string())
-        .unwrap_or_default();
     let limits = request.app_data::<web::Data<RateLimit>>().cloned();
     let metrics = request.app_data::<web::Data<Arc<Metrics>>>().cloned();
     let trust_proxy = limits.as_ref().is_some_and(|l| l.trust_proxy);

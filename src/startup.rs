@@ -9,7 +9,6 @@ use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use tokio::task::JoinHandle;
-use tracing_actix_web::TracingLogger;
 
 use crate::edge::{self, RateLimit};
 use crate::graphql::Api;
@@ -105,8 +104,8 @@ pub async fn prepare_search(
     Ok(search)
 }
 
-/// Serves the routes on `listener`, inside the edge: tracing (request ids), the access log,
-/// metrics and rate limiting, security headers, CORS.
+/// Serves the routes on `listener`, inside the edge: request ids, the access log, metrics and
+/// rate limiting, security headers, CORS.
 pub fn run(
     listener: TcpListener,
     db: DatabaseConnection,
@@ -129,7 +128,6 @@ pub fn run(
             .wrap(edge::cors(&edge))
             .wrap(edge::security_headers())
             .wrap(middleware::from_fn(edge::observe))
-            .wrap(TracingLogger::default())
             .app_data(api.clone())
             .app_data(db.clone())
             .app_data(metrics.clone())

@@ -6,9 +6,9 @@
 //! Each document also lists the records it was built from (`deps`), so that the indexer, told
 //! that a record changed, can find every document that has to be rebuilt with it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use entities::*;
 
@@ -92,52 +92,152 @@ fn opt(zh: &Option<String>, en: &Option<String>) -> (String, String) {
     )
 }
 
-/// The documents of the records with these keys (those that still exist).
-///
-/// It builds every document and keeps the ones asked for: simple and always consistent, but
-/// it reads the whole database, which is what an edit costs the indexer at 100k records.
+/// The documents of the records with these keys (those that still exist). Only these are
+/// built, and only their citations are read; the other tables are read whole, since a document
+/// may follow links anywhere.
 pub async fn for_keys(
     db: &DatabaseConnection,
     keys: &BTreeSet<String>,
 ) -> AppResult<Vec<SearchDocument>> {
-    let mut docs = from_database(db).await?;
-    docs.retain(|doc| keys.contains(&doc.key()));
-    Ok(docs)
+    build(db, Some(keys)).await
 }
 
 /// Every searchable record of the database.
 pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocument>> {
-    let regions: HashMap<i32, regions::Model> = regions::Entity::find()
+    build(db, None).await
+}
+
+/// The citations of the records `only` names (every citation when `None`).
+async fn citations_of(
+    db: &DatabaseConnection,
+    only: Option<&BTreeSet<String>>,
+) -> AppResult<Vec<citations::Model>> {
+    let Some(only) = only else {
+        return Ok(citations::Entity::find()
+            .order_by_asc(citations::Column::Id)
+            .all(db)
+            .await?);
+    };
+    let mut found = Vec::new();
+    for kind in EntryKind::ALL {
+        let rows =
+            rows_where::<citations::Entity>(db, citations::Column::EntityId, &ids_of(only, kind))
+                .await?;
+        found.extend(rows.into_iter().filter(|c| c.entity_type == kind.as_str()));
+    }
+    // A record's excerpts in citation order, as the full build has them.
+    found.sort_by_key(|citation| citation.id);
+    Ok(found)
+}
+
+/// The ids of kind `kind` among `keys`.
+fn ids_of(keys: &BTreeSet<String>, kind: EntryKind) -> Vec<i32> {
+    keys.iter()
+        .filter_map(|key| {
+            key.strip_prefix(kind.as_str())?
+                .strip_prefix(':')?
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+/// Rows of `E` whose `column` is one of `ids`, in chunks (a statement has a bounded number of
+/// parameters).
+async fn rows_where<E: EntityTrait>(
+    db: &DatabaseConnection,
+    column: E::Column,
+    ids: &[i32],
+) -> AppResult<Vec<E::Model>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            E::find()
+                .filter(column.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Cases are the table that grows (100,000 and more): for some documents, read only the cases
+/// they can reach — the wanted cases, the cases of wanted measures and of the measures of wanted
+/// causes (their region facets), the cases in wanted regions — and those cases' measure links.
+async fn cases_of(
+    db: &DatabaseConnection,
+    only: Option<&BTreeSet<String>>,
+    measure_causes: &[measure_causes::Model],
+) -> AppResult<(Vec<cases::Model>, Vec<case_measures::Model>)> {
+    let Some(only) = only else {
+        let mut links = case_measures::Entity::find().all(db).await?;
+        links.sort_by_key(|link| (link.case_id, link.measure_id));
+        return Ok((cases::Entity::find().all(db).await?, links));
+    };
+    let wanted_causes: BTreeSet<i32> = ids_of(only, EntryKind::Cause).into_iter().collect();
+    let mut measures: BTreeSet<i32> = ids_of(only, EntryKind::Measure).into_iter().collect();
+    measures.extend(
+        measure_causes
+            .iter()
+            .filter(|link| wanted_causes.contains(&link.cause_id))
+            .map(|link| link.measure_id),
+    );
+    let measures: Vec<i32> = measures.into_iter().collect();
+    let in_regions = rows_where::<cases::Entity>(
+        db,
+        cases::Column::RegionId,
+        &ids_of(only, EntryKind::Region),
+    )
+    .await?;
+    let mut links =
+        rows_where::<case_measures::Entity>(db, case_measures::Column::MeasureId, &measures)
+            .await?;
+    let mut case_ids: BTreeSet<i32> = ids_of(only, EntryKind::Case).into_iter().collect();
+    case_ids.extend(links.iter().map(|link| link.case_id));
+    case_ids.extend(in_regions.iter().map(|case| case.id));
+    let case_ids: Vec<i32> = case_ids.into_iter().collect();
+    links.extend(
+        rows_where::<case_measures::Entity>(db, case_measures::Column::CaseId, &case_ids).await?,
+    );
+    // One order for both builds: a case's measures in id order (the order they were loaded in).
+    links.sort_by_key(|link| (link.case_id, link.measure_id));
+    links.dedup_by_key(|link| (link.case_id, link.measure_id));
+    let cases = rows_where::<cases::Entity>(db, cases::Column::Id, &case_ids).await?;
+    Ok((cases, links))
+}
+
+/// Builds the documents of the records `only` names, or of every record.
+async fn build(
+    db: &DatabaseConnection,
+    only: Option<&BTreeSet<String>>,
+) -> AppResult<Vec<SearchDocument>> {
+    let wanted = |kind: EntryKind, id: i32| only.is_none_or(|only| only.contains(&key(kind, id)));
+    // Ordered maps: a document lists related records in id order, the same in every build.
+    let regions: BTreeMap<i32, regions::Model> = regions::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let dimensions: HashMap<i32, dimensions::Model> = dimensions::Entity::find()
+    let dimensions: BTreeMap<i32, dimensions::Model> = dimensions::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let causes: HashMap<i32, causes::Model> = causes::Entity::find()
+    let causes: BTreeMap<i32, causes::Model> = causes::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let strategies: HashMap<i32, strategies::Model> = strategies::Entity::find()
+    let strategies: BTreeMap<i32, strategies::Model> = strategies::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let measures: HashMap<i32, measures::Model> = measures::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let cases: HashMap<i32, cases::Model> = cases::Entity::find()
+    let measures: BTreeMap<i32, measures::Model> = measures::Entity::find()
         .all(db)
         .await?
         .into_iter()
@@ -147,8 +247,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
     let indicators = indicators::Entity::find().all(db).await?;
     let cause_dims = cause_dimensions::Entity::find().all(db).await?;
     let measure_causes = measure_causes::Entity::find().all(db).await?;
-    let case_measures = case_measures::Entity::find().all(db).await?;
-    let citations = citations::Entity::find().all(db).await?;
+    let (cases, case_measures) = cases_of(db, only, &measure_causes).await?;
+    let cases: BTreeMap<i32, cases::Model> = cases.into_iter().map(|r| (r.id, r)).collect();
+    let citations = citations_of(db, only).await?;
 
     let mut excerpts: HashMap<(&str, i32), Texts> = HashMap::new();
     for c in &citations {
@@ -269,6 +370,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
 
     let mut docs = Vec::new();
     for case in cases.values() {
+        if !wanted(EntryKind::Case, case.id) {
+            continue;
+        }
         let mut body = excerpt(&mut excerpts, EntryKind::Case, case.id);
         let mut deps = Deps::of(EntryKind::Case, case.id);
         body.maybe(&case.actions_zh, &case.actions_en);
@@ -300,6 +404,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         });
     }
     for measure in measures.values() {
+        if !wanted(EntryKind::Measure, measure.id) {
+            continue;
+        }
         let mut body = excerpt(&mut excerpts, EntryKind::Measure, measure.id);
         let mut deps = Deps::of(EntryKind::Measure, measure.id);
         if let Some(strategy) = strategies.get(&measure.strategy_id) {
@@ -337,6 +444,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         });
     }
     for cause in causes.values() {
+        if !wanted(EntryKind::Cause, cause.id) {
+            continue;
+        }
         let mut body = excerpt(&mut excerpts, EntryKind::Cause, cause.id);
         let mut deps = Deps::of(EntryKind::Cause, cause.id);
         let mut facets = BTreeSet::new();
@@ -385,6 +495,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         });
     }
     for strategy in strategies.values() {
+        if !wanted(EntryKind::Strategy, strategy.id) {
+            continue;
+        }
         let mut body = excerpt(&mut excerpts, EntryKind::Strategy, strategy.id);
         let mut deps = Deps::of(EntryKind::Strategy, strategy.id);
         body.add(&strategy.aim_zh, &strategy.aim_en);
@@ -410,6 +523,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         });
     }
     for dimension in dimensions.values() {
+        if !wanted(EntryKind::Dimension, dimension.id) {
+            continue;
+        }
         let mut body = excerpt(&mut excerpts, EntryKind::Dimension, dimension.id);
         let mut deps = Deps::of(EntryKind::Dimension, dimension.id);
         let mut facets = BTreeSet::from([("dimension", dimension.slug.clone())]);
@@ -441,6 +557,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         });
     }
     for region in regions.values() {
+        if !wanted(EntryKind::Region, region.id) {
+            continue;
+        }
         let mut body = excerpt(&mut excerpts, EntryKind::Region, region.id);
         let mut deps = Deps::of(EntryKind::Region, region.id);
         body.maybe(&region.zone_zh, &region.zone_en);
@@ -487,6 +606,9 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
         });
     }
     for statistic in &statistics {
+        if !wanted(EntryKind::Statistic, statistic.id) {
+            continue;
+        }
         let mut body = excerpt(&mut excerpts, EntryKind::Statistic, statistic.id);
         let mut deps = Deps::of(EntryKind::Statistic, statistic.id);
         let mut facets = BTreeSet::new();
@@ -547,4 +669,27 @@ pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocum
     }
     docs.sort_by_key(|d| (d.kind, d.id));
     Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrations::{Migrator, MigratorTrait};
+
+    /// The scoped build reads only part of the database: each record's document must still be
+    /// exactly the one the full build makes.
+    #[tokio::test]
+    async fn a_document_built_alone_equals_the_one_built_with_all() {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        crate::kb::seed_bundled(&db).await.unwrap();
+        let all = from_database(&db).await.unwrap();
+        assert!(all.len() > 100);
+        for doc in &all {
+            let alone = for_keys(&db, &BTreeSet::from([doc.key()])).await.unwrap();
+            assert_eq!(alone, vec![doc.clone()], "{}", doc.key());
+        }
+        let keys: BTreeSet<String> = all.iter().map(SearchDocument::key).collect();
+        assert_eq!(for_keys(&db, &keys).await.unwrap(), all);
+    }
 }

@@ -1,6 +1,6 @@
 //! Full-text search: the only module that knows tantivy. The database is the source of truth;
-//! the index under `<data dir>/index` is a cache rebuilt when it is missing, of another schema
-//! version, or behind the database's data version.
+//! the index under `<data dir>/index` is a cache, rebuilt when it is missing or of another schema
+//! version, and otherwise kept in step with the database's change log.
 
 mod documents;
 mod engine;

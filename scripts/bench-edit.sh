@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# How long an edit takes to be acknowledged and then to be found by search, on the bundled data
+# and on 100,000 generated cases: N creates, each followed by polling search every 5 ms until the
+# new case is a hit; then N links of those cases to a measure that 100,000 cases cite (its
+# document and every one built from it are rebuilt), each followed by polling until the case is
+# found under the measure's prong. docs/benchmarks.md keeps the results. Runs on loopback and
+# stops itself.
+#   scripts/bench-edit.sh [EDITS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+edits="${1:-10}"
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --bin policy-kb --example synthetic_corpus
+bin="${BIN:-${CARGO_TARGET_DIR:-target}/release/policy-kb}"
+generator="${CARGO_TARGET_DIR:-target}/release/examples/synthetic_corpus"
+port=18932
+now() { date +%s%N; }
+
+for corpus in bundled 100k; do
+  dir=$(mktemp -d)
+  "$bin" --data-dir "$dir" seed >/dev/null
+  if [ "$corpus" = 100k ]; then
+    "$generator" 100000 "$dir/corpus" >/dev/null
+    "$bin" --data-dir "$dir" import "$dir/corpus/cases.json" >/dev/null
+  fi
+  token=$("$bin" --data-dir "$dir" token create --role editor --name bench 2>/dev/null)
+  RUST_LOG=warn "$bin" --data-dir "$dir" serve --bind "127.0.0.1:$port" &
+  server=$!
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
+  # The first catch-up after start (a rebuild after the import) is not an edit's cost.
+  sleep 2
+  gql() { # body [token]
+    local auth=()
+    [ -n "${2:-}" ] && auth=(-H "authorization: Bearer $2")
+    curl -sf "http://127.0.0.1:$port/graphql" -H "content-type: application/json" "${auth[@]}" -d "$1"
+  }
+  measure=$(gql '{"query":"{ measure(slug: \"honour-hard-work\") { id } }"}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  echo "=== $corpus: create, ms to acknowledge, ms until searchable"
+  ids=()
+  for i in $(seq 1 "$edits"); do
+    marker="zqbench${i}x"
+    body="{\"query\":\"mutation { createCase(input: { slug: \\\"bench-$i\\\", title: { zh: \\\"基准\\\", en: \\\"$marker workshop\\\" }, citations: [{ section: { zh: \\\"a\\\", en: \\\"a\\\" }, excerpt: { zh: \\\"a\\\", en: \\\"a\\\" } }] }) { id } }\"}"
+    start=$(now)
+    ids+=("$(gql "$body" "$token" | sed -E 's/.*"id":"([^"]+)".*/\1/')")
+    acked=$(now)
+    search="{\"query\":\"{ search(query: \\\"$marker\\\", first: 1) { totalCount } }\"}"
+    until gql "$search" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
+    found=$(now)
+    echo "create $i: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+  done
+  echo "=== $corpus: link to honour-hard-work, ms to acknowledge, ms until searchable"
+  for i in $(seq 1 "$edits"); do
+    marker="zqbench${i}x"
+    body="{\"query\":\"mutation { linkCaseMeasure(input: { case: \\\"${ids[$((i - 1))]}\\\", measure: \\\"$measure\\\" }) { version } }\"}"
+    start=$(now)
+    gql "$body" "$token" >/dev/null
+    acked=$(now)
+    search="{\"query\":\"{ search(query: \\\"$marker\\\", filter: { strategies: [\\\"education\\\"] }, first: 1) { totalCount } }\"}"
+    until gql "$search" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
+    found=$(now)
+    echo "link $i: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true
+  rm -rf "$dir"
+done
