@@ -231,7 +231,7 @@ async fn reindex(storage: &StorageSettings) -> anyhow::Result<()> {
     let bar = progress_bar(0, "indexing");
     let progress = bar.clone();
     let documents = search
-        .rebuild(&db, |total| bar.set_length(total), move |n| progress.inc(n))
+        .reindex(&db, |total| bar.set_length(total), move |n| progress.inc(n))
         .await?;
     bar.finish_and_clear();
     println!("indexed {documents} records");
@@ -342,17 +342,14 @@ fn unescape(html: &str) -> String {
 }
 
 async fn import(storage: &StorageSettings, files: &[PathBuf]) -> anyhow::Result<()> {
-    let mut contents = Vec::new();
+    // One file's text in memory at a time: a 100,000-case import is ~90 MB of JSON.
+    let mut knowledge = KnowledgeBase::default();
+    let mut names = kb::FileNames::default();
     for path in files {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        contents.push((path.display().to_string(), text));
+        knowledge.add_file(&mut names, &path.display().to_string(), &text)?;
     }
-    let (knowledge, names) = KnowledgeBase::parse(
-        contents
-            .iter()
-            .map(|(path, text)| (path.as_str(), text.as_str())),
-    )?;
     let db = db::connect(storage).await?;
     db::migrate(&db).await?;
     let bar = progress_bar(knowledge.len(), "importing");

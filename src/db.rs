@@ -26,7 +26,9 @@ pub async fn connect(storage: &StorageSettings) -> anyhow::Result<DatabaseConnec
     options
         .max_connections(16)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        // A database that cannot give a connection in this time is unavailable: requests then
+        // fail fast with the retryable `UNAVAILABLE` rather than hang.
+        .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
         // WAL lets readers proceed while one writer commits; NORMAL sync is safe under WAL.
         .map_sqlx_sqlite_opts(|opts| {

@@ -107,10 +107,49 @@ fn client_ip(request: &ServiceRequest, trust_proxy: bool) -> Option<IpAddr> {
         })
 }
 
+/// Refuses a client that has used up its token bucket with 429 and `Retry-After`. It runs
+/// inside CORS and the security headers, so a refusal carries them (a browser on an allowed
+/// origin can read it), and after CORS has answered preflights, which are never limited.
+pub async fn limit_rate(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let wait = request
+        .app_data::<web::Data<RateLimit>>()
+        .and_then(|limits| {
+            let client = client_ip(&request, limits.trust_proxy)?;
+            limits.check(client).err()
+        });
+    match wait {
+        Some(wait) => {
+            let mut response = error_body(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                &format!("too many requests; retry in {wait} s"),
+            );
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_str(&wait.to_string()).expect("digits are a valid header"),
+            );
+            Ok(request.into_response(response))
+        }
+        None => Ok(next.call(request).await?.map_into_boxed_body()),
+    }
+}
+
+/// An error response in the API's shape: `{"errors": [{"message", "extensions": {"code"}}]}`.
+pub fn error_body(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(
+            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
+        )
+}
+
 /// Gives the request an id, and runs the rest of the request inside a `request` span that
-/// carries it, so every log line of the request has it: rate limiting, the handler, then the
-/// `x-request-id` header, metrics and the access-log line. One span with one field: a
-/// per-request cost that logging at info level can afford.
+/// carries it, so every log line of the request has it: the handler, then the `x-request-id`
+/// header, metrics and the access-log line. One span with one field: a per-request cost that
+/// logging at info level can afford.
 pub async fn observe(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -126,28 +165,16 @@ async fn observed(
     request_id: String,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
-    let limits = request.app_data::<web::Data<RateLimit>>().cloned();
     let metrics = request.app_data::<web::Data<Arc<Metrics>>>().cloned();
-    let trust_proxy = limits.as_ref().is_some_and(|l| l.trust_proxy);
+    let trust_proxy = request
+        .app_data::<web::Data<RateLimit>>()
+        .is_some_and(|l| l.trust_proxy);
     let client = client_ip(&request, trust_proxy);
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let path = request.path().to_string();
 
-    let limited = match (&limits, client) {
-        (Some(limits), Some(client)) => limits.check(client).err(),
-        _ => None,
-    };
-    let mut response = match limited {
-        Some(wait) => request.into_response(
-            HttpResponse::build(StatusCode::TOO_MANY_REQUESTS)
-                .insert_header((header::RETRY_AFTER, wait.to_string()))
-                .json(json!({ "errors": [{
-                    "message": format!("too many requests; retry in {wait} s"),
-                    "extensions": { "code": ErrorCode::RateLimited.as_str() },
-                }] })),
-        ),
-        None => next.call(request).await?.map_into_boxed_body(),
-    };
+    let response = next.call(request).await?.map_into_boxed_body();
+    let mut response = with_error_body(response);
 
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
@@ -164,7 +191,7 @@ async fn observed(
         .map(|kind| kind.0);
     let seconds = started.elapsed().as_secs_f64();
     if let Some(metrics) = &metrics {
-        metrics.http_request(&method, &route, status, seconds);
+        metrics.http_request(method, &route, status, seconds);
     }
     tracing::info!(
         target: "access",
@@ -179,4 +206,93 @@ async fn observed(
         "request"
     );
     Ok(response)
+}
+
+/// Every error the API answers has a body in the API's shape: an error response that actix or
+/// a middleware built with an empty or plain-text body (an unknown route, a refused CORS
+/// preflight, an extractor's rejection) gets one, with the code of its status.
+fn with_error_body(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    let cors = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<actix_cors::CorsError>())
+        .map(|e| e.to_string());
+    let empty = matches!(
+        response.response().body().size(),
+        actix_web::body::BodySize::None | actix_web::body::BodySize::Sized(0)
+    );
+    if !(status.is_client_error() || status.is_server_error())
+        || response.request().method() == Method::HEAD
+        || !(empty || cors.is_some())
+    {
+        return response;
+    }
+    let (status, code, message) = match cors {
+        Some(reason) => (
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            format!("cross-origin request refused: {reason}"),
+        ),
+        None => {
+            let code = code_of_status(status);
+            let reason = status.canonical_reason().unwrap_or("error");
+            (status, code, reason.to_lowercase())
+        }
+    };
+    let (request, original) = response.into_parts();
+    let mut replaced = error_body(status, code, &message);
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(request, replaced)
+}
+
+/// The code of an error response that has nothing more specific to say.
+fn code_of_status(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::CONFLICT => ErrorCode::Conflict,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::Unavailable,
+        StatusCode::GATEWAY_TIMEOUT => ErrorCode::Timeout,
+        s if s.is_client_error() => ErrorCode::BadUserInput,
+        _ => ErrorCode::Internal,
+    }
+}
+
+/// The label of an HTTP method in metrics and logs: the standard ones by name, any made-up one
+/// as `other` (a client must not be able to mint label values).
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::PATCH, "PATCH"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(known, _)| known == method)
+        .map_or("other", |(_, label)| label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_up_methods_are_labelled_other() {
+        assert_eq!(method_label(&Method::POST), "POST");
+        let made_up = Method::from_bytes(b"X000001MMMM").unwrap();
+        assert_eq!(method_label(&made_up), "other");
+    }
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 use entities::*;
 
 use crate::auth::{Actor, Role};
-use crate::catalog::Table;
+use crate::catalog::{self, Table};
 use crate::changes;
 use crate::db::begin_write;
 use crate::domain::EntryKind;
@@ -488,31 +488,51 @@ async fn apply<C: ConnectionTrait>(
     Ok((id, revision))
 }
 
-/// Creates a record; returns its id.
-pub async fn create(
+/// The row of an edited record as its edit's transaction wrote it: an edit answers with what
+/// it wrote, never with what a later edit has made of the row since the commit.
+async fn written<E: Table>(txn: &sea_orm::DatabaseTransaction, id: i32) -> AppResult<E::Model> {
+    catalog::by_id::<E, _>(txn, id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("an edited row vanished in its edit")))
+}
+
+/// Creates a record; returns its row as written. `E` is the table of `kind`.
+pub async fn create<E: Table>(
     db: &DatabaseConnection,
     actor: &Actor,
     kind: EntryKind,
     input: Value,
-) -> AppResult<i32> {
+) -> AppResult<E::Model> {
     actor.require(Role::Editor)?;
     let record = record_from_json(kind, input)?;
     let txn = begin_write(db).await?;
     let (id, _) = apply(&txn, actor, Edit::create(kind, &record)).await?;
+    let row = written::<E>(&txn, id).await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(row)
+}
+
+/// Refuses an edit that would leave the record as it is: it would bump the version and write
+/// a revision for nothing.
+fn changes_something(before: &Record, after: &Record) -> AppResult<()> {
+    if before == after {
+        return Err(AppError::bad_input(
+            "this edit changes nothing: name at least one field with a new value (required fields cannot be null)",
+        ));
+    }
+    Ok(())
 }
 
 /// Changes the members of a record that `patch` names (JSON merge patch over the file format),
-/// if the record is still at `expected_version`.
-pub async fn update(
+/// if the record is still at `expected_version`; returns its row as written.
+pub async fn update<E: Table>(
     db: &DatabaseConnection,
     actor: &Actor,
     kind: EntryKind,
     id: i32,
     expected_version: i32,
     patch: Value,
-) -> AppResult<i32> {
+) -> AppResult<E::Model> {
     actor.require(Role::Editor)?;
     let txn = begin_write(db).await?;
     check_version(&txn, kind, id, Some(expected_version)).await?;
@@ -522,14 +542,16 @@ pub async fn update(
     let mut merged = record_to_json(&before);
     merge_patch(&mut merged, patch);
     let after = record_from_json(kind, merged)?;
+    changes_something(&before, &after)?;
     apply(
         &txn,
         actor,
         Edit::replace(kind, id, "update", &before, &after),
     )
     .await?;
+    let row = written::<E>(&txn, id).await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(row)
 }
 
 /// Deletes a record at `expected_version`. Records that refer to it make this a `CONFLICT`
@@ -599,26 +621,31 @@ async fn delete_in<C: ConnectionTrait>(
     Ok(revision)
 }
 
-/// Links two records (or, for an existing link, replaces its rationale); returns the owner's id.
-pub async fn link(db: &DatabaseConnection, actor: &Actor, request: LinkRequest) -> AppResult<i32> {
-    relink(db, actor, request, true).await
-}
-
-/// Removes a link; `NOT_FOUND` if the records are not linked.
-pub async fn unlink(
+/// Links two records (or, for an existing link, replaces its rationale); returns the owner's
+/// row as written. `E` is the owner's table.
+pub async fn link<E: Table>(
     db: &DatabaseConnection,
     actor: &Actor,
     request: LinkRequest,
-) -> AppResult<i32> {
-    relink(db, actor, request, false).await
+) -> AppResult<E::Model> {
+    relink::<E>(db, actor, request, true).await
 }
 
-async fn relink(
+/// Removes a link; `NOT_FOUND` if the records are not linked.
+pub async fn unlink<E: Table>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: LinkRequest,
+) -> AppResult<E::Model> {
+    relink::<E>(db, actor, request, false).await
+}
+
+async fn relink<E: Table>(
     db: &DatabaseConnection,
     actor: &Actor,
     request: LinkRequest,
     linked: bool,
-) -> AppResult<i32> {
+) -> AppResult<E::Model> {
     actor.require(Role::Editor)?;
     let (owner_kind, target_kind) = request.relation.ends();
     let txn = begin_write(db).await?;
@@ -671,11 +698,13 @@ async fn relink(
             target_kind.as_str()
         )));
     }
+    changes_something(&before, &after)?;
     let operation = if linked { "link" } else { "unlink" };
     let edit = Edit::replace(owner_kind, request.owner, operation, &before, &after);
     apply(&txn, actor, edit).await?;
+    let row = written::<E>(&txn, request.owner).await?;
     txn.commit().await?;
-    Ok(request.owner)
+    Ok(row)
 }
 
 /// Adds (or replaces) or removes `link` in `links`; tells whether it was there before.
@@ -757,9 +786,14 @@ pub async fn history<C: ConnectionTrait>(
         .filter(revisions::Column::EntityType.eq(kind.as_str()))
         .filter(revisions::Column::EntityId.eq(id))
         .order_by_desc(revisions::Column::Id)
+        .limit(HISTORY_LIMIT)
         .all(db)
         .await?)
 }
+
+/// How many revisions `history` returns at most (the newest): a record edited many times must
+/// not make one answer unbounded.
+pub const HISTORY_LIMIT: u64 = 100;
 
 pub async fn revision<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<revisions::Model>> {
     Ok(revisions::Entity::find_by_id(id).one(db).await?)

@@ -17,11 +17,14 @@ pub enum ErrorCode {
     RateLimited,
     /// The request ran longer than the configured timeout.
     Timeout,
+    /// The database cannot be reached or is busy for now; the same request may succeed when
+    /// retried (HTTP 503 with `Retry-After`).
+    Unavailable,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 9] = [
         ErrorCode::BadUserInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
@@ -29,6 +32,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::RateLimited,
         ErrorCode::Timeout,
+        ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
 
@@ -41,8 +45,16 @@ impl ErrorCode {
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
+    }
+
+    /// The code of that name; `None` for anything outside the closed set.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == name)
     }
 }
 
@@ -68,6 +80,15 @@ pub enum AppError {
     Unauthenticated,
     #[error("{0}")]
     Forbidden(String),
+    /// Something the request needs is unavailable for now (the database cannot be reached or
+    /// stayed locked past the busy timeout, the search index is being rebuilt): retryable.
+    /// `message` is for the client, `cause` for the log.
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        #[source]
+        cause: anyhow::Error,
+    },
     /// Anything the client cannot act on: database failures, broken invariants.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -99,15 +120,79 @@ impl AppError {
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::Unavailable { .. } => ErrorCode::Unavailable,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 }
 
 impl From<sea_orm::DbErr> for AppError {
+    /// A database that cannot be reached (no connection within the acquire timeout, a refused
+    /// or broken connection) or that stays locked past the busy timeout is `Unavailable`: the
+    /// request was fine and may succeed when retried. Anything else is internal.
     fn from(err: sea_orm::DbErr) -> Self {
-        AppError::internal(err)
+        if is_transient(&err) {
+            AppError::Unavailable {
+                message: "the database is unavailable right now; retry in a few seconds".into(),
+                cause: err.into(),
+            }
+        } else {
+            AppError::internal(err)
+        }
+    }
+}
+
+fn is_transient(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx {
+        sea_orm::SqlxError::PoolTimedOut
+        | sea_orm::SqlxError::PoolClosed
+        | sea_orm::SqlxError::Io(_)
+        | sea_orm::SqlxError::Tls(_) => true,
+        sea_orm::SqlxError::Database(db) => {
+            // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes;
+            // PostgreSQL: class 08 (connection exception), 57P01-03 (shutdown, cannot connect
+            // now), 53300 (too many connections), 40001/40P01 (serialization, deadlock).
+            let code = db.code().unwrap_or_default();
+            let sqlite_busy = code
+                .parse::<i32>()
+                .is_ok_and(|code| matches!(code & 0xff, 5 | 6));
+            sqlite_busy
+                || code.starts_with("08")
+                || matches!(
+                    &*code,
+                    "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01"
+                )
+        }
+        _ => false,
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_found_by_its_name_and_nothing_else_is() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::from_name("X000001"), None);
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_other_failures_internal() {
+        let unreachable =
+            sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout);
+        assert_eq!(AppError::from(unreachable).code(), ErrorCode::Unavailable);
+        let broken = sea_orm::DbErr::Custom("a broken invariant".into());
+        assert_eq!(AppError::from(broken).code(), ErrorCode::Internal);
+    }
+}

@@ -1,5 +1,6 @@
 //! Prometheus metrics of one server process, rendered at `/metrics` in the text format.
 
+use crate::error::ErrorCode;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
@@ -85,7 +86,10 @@ impl Metrics {
         }
     }
 
-    pub fn http_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    /// Every label must come from a closed set, so that no client can grow the number of
+    /// series: the edge passes a standard method or `other`, a pattern of the route table or
+    /// `unmatched`, and the status the server chose.
+    pub fn http_request(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
         self.http_requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
@@ -101,8 +105,8 @@ impl Metrics {
             .observe(seconds);
     }
 
-    pub fn error(&self, code: &str) {
-        self.errors.with_label_values(&[code]).inc();
+    pub fn error(&self, code: ErrorCode) {
+        self.errors.with_label_values(&[code.as_str()]).inc();
     }
 
     pub fn search(&self, seconds: f64) {
@@ -133,7 +137,7 @@ mod tests {
         let metrics = Metrics::new();
         metrics.http_request("POST", "/graphql", 200, 0.003);
         metrics.graphql_request("query", 0.002);
-        metrics.error("BAD_USER_INPUT");
+        metrics.error(ErrorCode::BadUserInput);
         metrics.search(0.004);
         let text = metrics.render();
         assert!(text.contains(

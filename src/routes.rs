@@ -1,9 +1,13 @@
 //! HTTP endpoints: the GraphQL ones (from `graphql::http`), liveness, readiness and metrics.
 
+use std::time::Duration;
+
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql;
+use crate::search::Search;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(graphql::http::configure)
@@ -17,14 +21,25 @@ async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The process can serve requests: its database answers.
-async fn ready(db: web::Data<DatabaseConnection>) -> HttpResponse {
-    match db.ping().await {
-        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed: the database does not answer");
-            HttpResponse::ServiceUnavailable()
-                .json(serde_json::json!({ "status": "database unavailable" }))
-        }
+/// How long readiness waits for the database: a load balancer asks often and must learn of an
+/// outage in about this time, not after the pool's acquire timeout.
+const READY_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The process can serve requests: its search index is not being rebuilt, and its database
+/// answers within `READY_TIMEOUT`.
+async fn ready(db: web::Data<DatabaseConnection>, search: web::Data<Search>) -> HttpResponse {
+    if !search.is_ready() {
+        return HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, "1"))
+            .json(serde_json::json!({ "status": "search index rebuilding" }));
     }
+    let failure = match tokio::time::timeout(READY_TIMEOUT, db.ping()).await {
+        Ok(Ok(())) => return HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => format!("no answer within {} ms", READY_TIMEOUT.as_millis()),
+    };
+    tracing::warn!(error = %failure, "readiness check failed: the database does not answer");
+    HttpResponse::ServiceUnavailable()
+        .insert_header((header::RETRY_AFTER, "1"))
+        .json(serde_json::json!({ "status": "database unavailable" }))
 }

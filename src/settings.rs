@@ -88,9 +88,23 @@ pub struct EdgeSettings {
     #[arg(long, env = "KB_MAX_NESTING", default_value_t = 32)]
     pub max_nesting: usize,
 
-    /// Most directives on one field.
+    /// Most directives on one location (a field, fragment, spread, operation or variable).
     #[arg(long, env = "KB_MAX_DIRECTIVES", default_value_t = 4)]
     pub max_directives: usize,
+
+    /// Most directives in one document, on all locations together.
+    #[arg(long, env = "KB_MAX_DOCUMENT_DIRECTIVES", default_value_t = 50)]
+    pub max_document_directives: usize,
+
+    /// Most field selections in one document once every fragment spread is expanded: bounds
+    /// the work of validation before it starts (a 1 KB document of fragments that each spread
+    /// the next twice expands to millions of fields).
+    #[arg(long, env = "KB_MAX_FIELDS", default_value_t = 2_000)]
+    pub max_fields: usize,
+
+    /// Largest GraphQL response body, in bytes; a larger one is replaced by an error.
+    #[arg(long, env = "KB_MAX_RESPONSE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_response_bytes: usize,
 
     /// Most aliases in one document.
     #[arg(long, env = "KB_MAX_ALIASES", default_value_t = 30)]
@@ -100,7 +114,8 @@ pub struct EdgeSettings {
     #[arg(long, env = "KB_MAX_ROOT_FIELDS", default_value_t = 20)]
     pub max_root_fields: usize,
 
-    /// Longest a request may execute, in milliseconds.
+    /// Longest a request may take from the moment its body is read (parsing, validation and
+    /// execution), in milliseconds.
     #[arg(long, env = "KB_TIMEOUT_MS", default_value_t = 10_000)]
     pub timeout_ms: u64,
 

@@ -113,6 +113,7 @@ pub fn run(
     edge: EdgeSettings,
 ) -> anyhow::Result<Server> {
     let metrics = Arc::new(Metrics::new());
+    let search_data = web::Data::new(search.clone());
     let api = web::Data::new(Api::new(
         db.clone(),
         search,
@@ -124,7 +125,10 @@ pub fn run(
     let limits = web::Data::new(RateLimit::new(&edge));
     let db = web::Data::new(db);
     let server = HttpServer::new(move || {
+        // Innermost first: rate limiting inside CORS (preflights are answered before it, and a
+        // 429 carries CORS and security headers), the request id, metrics and log outermost.
         App::new()
+            .wrap(middleware::from_fn(edge::limit_rate))
             .wrap(edge::cors(&edge))
             .wrap(edge::security_headers())
             .wrap(middleware::from_fn(edge::observe))
@@ -132,6 +136,7 @@ pub fn run(
             .app_data(db.clone())
             .app_data(metrics.clone())
             .app_data(limits.clone())
+            .app_data(search_data.clone())
             .configure(routes::configure)
     })
     .listen(listener)?

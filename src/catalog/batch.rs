@@ -1,5 +1,7 @@
 //! Batched reads for relations: each function answers many keys with a constant number of
-//! statements, so that GraphQL DataLoaders never issue a query per row.
+//! statements, so that GraphQL DataLoaders never issue a query per row. Key sets larger than
+//! `CHUNK` are read a chunk per statement: a database bounds the parameters of one statement
+//! (SQLite: 32,766), and a relation at 100,000 records reaches that.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,15 +11,31 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use super::tables::{HasMany, Linked, Table};
 use crate::error::AppResult;
 
-/// Rows of `E` by id (one statement).
+/// Most keys one statement binds.
+pub const CHUNK: usize = 5_000;
+
+/// The rows `select` finds for each chunk of `keys`, in one list (one statement per chunk).
+async fn chunked<K: Copy, M, F, Fut>(keys: &[K], select: F) -> AppResult<Vec<M>>
+where
+    F: Fn(Vec<K>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<M>, sea_orm::DbErr>>,
+{
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(CHUNK) {
+        rows.extend(select(chunk.to_vec()).await?);
+    }
+    Ok(rows)
+}
+
+/// Rows of `E` by id (one statement per `CHUNK` ids).
 pub async fn by_ids<E: Table>(
     db: &DatabaseConnection,
     ids: &[i32],
 ) -> AppResult<HashMap<i32, E::Model>> {
-    let rows = E::find()
-        .filter(E::id_column().is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+    let rows = chunked(ids, |chunk| {
+        E::find().filter(E::id_column().is_in(chunk)).all(db)
+    })
+    .await?;
     Ok(rows.into_iter().map(|row| (E::id_of(&row), row)).collect())
 }
 
@@ -26,16 +44,22 @@ pub async fn children<R: HasMany>(
     db: &DatabaseConnection,
     parent_ids: &[i32],
 ) -> AppResult<HashMap<i32, Vec<<R::Child as EntityTrait>::Model>>> {
-    let rows = R::Child::find()
-        .filter(R::foreign_key().is_in(parent_ids.iter().copied()))
-        .order_by_asc(R::Child::id_column())
-        .all(db)
-        .await?;
+    let rows = chunked(parent_ids, |chunk| {
+        R::Child::find()
+            .filter(R::foreign_key().is_in(chunk))
+            .order_by_asc(R::Child::id_column())
+            .all(db)
+    })
+    .await?;
     let mut grouped: HashMap<i32, Vec<_>> = HashMap::new();
     for row in rows {
         if let Some(parent) = R::parent_of(&row) {
             grouped.entry(parent).or_default().push(row);
         }
+    }
+    // Chunks arrive one after another, each in id order: restore id order within a parent.
+    for rows in grouped.values_mut() {
+        rows.sort_by_key(R::Child::id_of);
     }
     Ok(grouped)
 }
@@ -45,10 +69,12 @@ pub async fn linked<L: Linked>(
     db: &DatabaseConnection,
     from_ids: &[i32],
 ) -> AppResult<HashMap<i32, Vec<<L::Target as EntityTrait>::Model>>> {
-    let links = L::Link::find()
-        .filter(L::from_column().is_in(from_ids.iter().copied()))
-        .all(db)
-        .await?;
+    let links = chunked(from_ids, |chunk| {
+        L::Link::find()
+            .filter(L::from_column().is_in(chunk))
+            .all(db)
+    })
+    .await?;
     let ends: Vec<(i32, i32)> = links.iter().map(L::ends).collect();
     let mut target_ids: Vec<i32> = ends.iter().map(|&(_, to)| to).collect();
     target_ids.sort_unstable();
@@ -74,12 +100,16 @@ pub async fn citations_of(
     let mut kinds: Vec<&'static str> = keys.iter().map(|&(kind, _)| kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
-    let rows = citations::Entity::find()
-        .filter(citations::Column::EntityType.is_in(kinds.iter().copied()))
-        .filter(citations::Column::EntityId.is_in(keys.iter().map(|&(_, id)| id)))
-        .order_by_asc(citations::Column::Id)
-        .all(db)
-        .await?;
+    let ids: Vec<i32> = keys.iter().map(|&(_, id)| id).collect();
+    let mut rows = chunked(&ids, |chunk| {
+        citations::Entity::find()
+            .filter(citations::Column::EntityType.is_in(kinds.iter().copied()))
+            .filter(citations::Column::EntityId.is_in(chunk))
+            .order_by_asc(citations::Column::Id)
+            .all(db)
+    })
+    .await?;
+    rows.sort_by_key(|row| row.id);
     let wanted: HashSet<(&'static str, i32)> = keys.iter().copied().collect();
     let mut grouped: HashMap<(&'static str, i32), Vec<_>> = HashMap::new();
     for row in rows {

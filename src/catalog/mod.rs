@@ -6,8 +6,8 @@ mod filter;
 pub mod tables;
 
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 pub use filter::{Filter, ResolvedFilter};
@@ -35,7 +35,7 @@ pub async fn by_slug<E: Table>(db: &DatabaseConnection, slug: &str) -> AppResult
 }
 
 /// The row of `E` with this id, or `None`.
-pub async fn by_id<E: Table>(db: &DatabaseConnection, id: i32) -> AppResult<Option<E::Model>> {
+pub async fn by_id<E: Table, C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<E::Model>> {
     Ok(E::find().filter(E::id_column().eq(id)).one(db).await?)
 }
 
@@ -105,6 +105,34 @@ pub async fn cases(
 ) -> AppResult<Page<entities::cases::Model>> {
     let condition = filter.resolve(db).await?.cases();
     paginate::<entities::cases::Entity>(db, condition, page).await
+}
+
+/// The cases that apply measure `measure_id`, a page at a time (for a measure that many cases
+/// apply: the plain list is bounded).
+pub async fn cases_of_measure(
+    db: &DatabaseConnection,
+    measure_id: i32,
+    page: PageRequest,
+) -> AppResult<Page<entities::cases::Model>> {
+    use entities::{case_measures, cases};
+    let applying = sea_orm::sea_query::Query::select()
+        .column(case_measures::Column::CaseId)
+        .from(case_measures::Entity)
+        .and_where(case_measures::Column::MeasureId.eq(measure_id))
+        .to_owned();
+    let condition = Condition::all().add(cases::Column::Id.in_subquery(applying));
+    paginate::<cases::Entity>(db, condition, page).await
+}
+
+/// The cases located in region `region_id` itself (as `Region.cases`), a page at a time.
+pub async fn cases_in_region(
+    db: &DatabaseConnection,
+    region_id: i32,
+    page: PageRequest,
+) -> AppResult<Page<entities::cases::Model>> {
+    use entities::cases;
+    let condition = Condition::all().add(cases::Column::RegionId.eq(region_id));
+    paginate::<cases::Entity>(db, condition, page).await
 }
 
 /// Options of the regions list beyond the shared filter.

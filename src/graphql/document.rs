@@ -2,6 +2,8 @@
 //! recursive parser could overflow its stack on `{a{a{a...`), which operation it selects, how
 //! many aliases and root fields it has.
 
+use std::collections::{HashMap, HashSet};
+
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
@@ -84,7 +86,10 @@ pub fn json_nesting(value: &serde_json::Value) -> usize {
     deepest
 }
 
-/// What a request asks for, as far as the edge cares.
+/// What a request asks for, as far as the edge cares. Everything here is computed in time
+/// linear in the document's text, before validation, whose work grows with the document
+/// *expanded* (every fragment spread replaced by its fragment): a 1 KB document whose fragments
+/// each spread the next twice expands to millions of fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
     /// The selected operation's type; `None` when no operation matches `operationName`
@@ -92,6 +97,13 @@ pub struct Shape {
     pub operation: Option<OperationType>,
     pub aliases: usize,
     pub root_fields: usize,
+    /// Field selections of every operation and fragment definition with every spread expanded
+    /// (saturating): what validation and planning walk.
+    pub expanded_fields: usize,
+    /// Directives anywhere in the document: operations, variables, fragments, spreads, fields.
+    pub directives: usize,
+    /// The most directives on any one location.
+    pub directives_on_one_location: usize,
 }
 
 pub fn shape(document: &ExecutableDocument, operation_name: Option<&str>) -> Shape {
@@ -107,35 +119,139 @@ pub fn shape(document: &ExecutableDocument, operation_name: Option<&str>) -> Sha
         }
         (DocumentOperations::Multiple(_), None) => None,
     };
-    let mut aliases = 0;
-    let mut sets: Vec<&SelectionSet> = document
-        .operations
-        .iter()
-        .map(|(_, op)| &op.node.selection_set.node)
-        .chain(
-            document
-                .fragments
-                .values()
-                .map(|f| &f.node.selection_set.node),
-        )
-        .collect();
-    while let Some(set) = sets.pop() {
-        for selection in &set.items {
-            match &selection.node {
-                Selection::Field(field) => {
-                    aliases += usize::from(field.node.alias.is_some());
-                    sets.push(&field.node.selection_set.node);
-                }
-                Selection::InlineFragment(fragment) => sets.push(&fragment.node.selection_set.node),
-                Selection::FragmentSpread(_) => {}
-            }
+    let mut directives = DirectiveCount::default();
+    for (_, op) in document.operations.iter() {
+        directives.add(&op.node.directives);
+        for variable in &op.node.variable_definitions {
+            directives.add(&variable.node.directives);
         }
     }
+    let operations: Vec<Tally> = document
+        .operations
+        .iter()
+        .map(|(_, op)| Tally::of(&op.node.selection_set.node, &mut directives))
+        .collect();
+    let fragments: HashMap<&str, Tally> = document
+        .fragments
+        .iter()
+        .map(|(name, fragment)| {
+            directives.add(&fragment.node.directives);
+            let tally = Tally::of(&fragment.node.selection_set.node, &mut directives);
+            (name.as_str(), tally)
+        })
+        .collect();
+    let expanded = expand(&fragments);
+    let expanded_of = |tally: &Tally| {
+        tally.spreads.iter().fold(tally.fields, |sum, spread| {
+            sum.saturating_add(expanded.get(spread).copied().unwrap_or(0))
+        })
+    };
+    let expanded_fields = operations
+        .iter()
+        .chain(fragments.values())
+        .fold(0usize, |sum, tally| sum.saturating_add(expanded_of(tally)));
     Shape {
         operation: operation.map(|op| op.ty),
-        aliases,
+        aliases: operations
+            .iter()
+            .chain(fragments.values())
+            .map(|t| t.aliases)
+            .sum(),
         root_fields: operation.map_or(0, |op| op.selection_set.node.items.len()),
+        expanded_fields,
+        directives: directives.total,
+        directives_on_one_location: directives.most,
     }
+}
+
+#[derive(Default)]
+struct DirectiveCount {
+    total: usize,
+    most: usize,
+}
+
+impl DirectiveCount {
+    fn add<T>(&mut self, directives: &[T]) {
+        self.total += directives.len();
+        self.most = self.most.max(directives.len());
+    }
+}
+
+/// What one selection set holds without following spreads: its fields (at every depth),
+/// aliases, and the fragments it spreads (once per spread).
+struct Tally<'a> {
+    fields: usize,
+    aliases: usize,
+    spreads: Vec<&'a str>,
+}
+
+impl<'a> Tally<'a> {
+    fn of(set: &'a SelectionSet, directives: &mut DirectiveCount) -> Tally<'a> {
+        let mut tally = Tally {
+            fields: 0,
+            aliases: 0,
+            spreads: Vec::new(),
+        };
+        let mut sets = vec![set];
+        while let Some(set) = sets.pop() {
+            for selection in &set.items {
+                match &selection.node {
+                    Selection::Field(field) => {
+                        tally.fields += 1;
+                        tally.aliases += usize::from(field.node.alias.is_some());
+                        directives.add(&field.node.directives);
+                        sets.push(&field.node.selection_set.node);
+                    }
+                    Selection::InlineFragment(fragment) => {
+                        directives.add(&fragment.node.directives);
+                        sets.push(&fragment.node.selection_set.node);
+                    }
+                    Selection::FragmentSpread(spread) => {
+                        directives.add(&spread.node.directives);
+                        tally.spreads.push(spread.node.fragment_name.node.as_str());
+                    }
+                }
+            }
+        }
+        tally
+    }
+}
+
+/// Each fragment's field count with its spreads expanded (saturating), computed once per
+/// fragment in dependency order, iteratively (a chain of 10,000 fragments must not overflow the
+/// stack). A fragment in a cycle counts its own fields only: validation refuses the cycle.
+fn expand<'a>(fragments: &HashMap<&'a str, Tally<'a>>) -> HashMap<&'a str, usize> {
+    let mut expanded: HashMap<&str, usize> = HashMap::with_capacity(fragments.len());
+    let mut visiting: HashSet<&str> = HashSet::new();
+    for &root in fragments.keys() {
+        let mut stack = vec![root];
+        while let Some(&name) = stack.last() {
+            if expanded.contains_key(name) {
+                stack.pop();
+                continue;
+            }
+            let tally = &fragments[name];
+            let pending: Vec<&str> = tally
+                .spreads
+                .iter()
+                .copied()
+                .filter(|s| {
+                    fragments.contains_key(s) && !expanded.contains_key(s) && !visiting.contains(s)
+                })
+                .collect();
+            if visiting.insert(name) && !pending.is_empty() {
+                stack.extend(pending);
+                continue;
+            }
+            let total = tally.spreads.iter().fold(tally.fields, |sum, spread| {
+                sum.saturating_add(expanded.get(spread).copied().unwrap_or(0))
+            });
+            expanded.insert(name, total);
+            visiting.remove(name);
+            stack.pop();
+        }
+    }
+    expanded
 }
 
 #[cfg(test)]
@@ -176,5 +292,53 @@ mod tests {
             Some(OperationType::Mutation)
         );
         assert_eq!(shape(&doc, None).operation, None);
+    }
+
+    fn parse(document: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(document).unwrap()
+    }
+
+    #[test]
+    fn expanded_fields_follow_every_spread() {
+        // Q: a + F(2) + F(2) = 5; F on its own: b + G(1) = 2; G: c = 1.
+        let doc = parse("{ a ...F ...F } fragment F on Query { b ...G } fragment G on Query { c }");
+        assert_eq!(shape(&doc, None).expanded_fields, 5 + 2 + 1);
+    }
+
+    #[test]
+    fn a_doubling_fragment_chain_expands_exponentially_without_being_walked() {
+        let levels = 70;
+        let mut document = String::from("{ ...F0 }");
+        for n in 0..levels {
+            document.push_str(&format!(
+                " fragment F{n} on Query {{ ...F{m} ...F{m} }}",
+                m = n + 1
+            ));
+        }
+        document.push_str(&format!(" fragment F{levels} on Query {{ __typename }}"));
+        assert_eq!(shape(&parse(&document), None).expanded_fields, usize::MAX);
+        let chain: String = (0..10_000)
+            .map(|n| format!(" fragment F{n} on Query {{ a ...F{} }}", n + 1))
+            .collect();
+        let doc = parse(&format!(
+            "{{ ...F0 }}{chain} fragment F10000 on Query {{ a }}"
+        ));
+        assert!(shape(&doc, None).expanded_fields > 10_000);
+    }
+
+    #[test]
+    fn cycles_do_not_loop() {
+        let doc = parse("{ ...A } fragment A on Query { a ...B } fragment B on Query { b ...A }");
+        assert!(shape(&doc, None).expanded_fields >= 3);
+    }
+
+    #[test]
+    fn directives_are_counted_on_every_location() {
+        let doc = parse(
+            "query Q($v: Int @a) @b @c { f @d ...F @e ... @g { h } } fragment F on Query @i { j }",
+        );
+        let shape = shape(&doc, None);
+        assert_eq!(shape.directives, 7);
+        assert_eq!(shape.directives_on_one_location, 2);
     }
 }

@@ -7,11 +7,16 @@ use crate::error::{AppError, ErrorCode};
 
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        if let AppError::Internal(cause) = self {
-            tracing::error!(
+        match self {
+            AppError::Internal(cause) => tracing::error!(
                 error = format!("{cause:#}"),
                 "internal error while resolving a GraphQL request"
-            );
+            ),
+            AppError::Unavailable { cause, .. } => tracing::warn!(
+                error = format!("{cause:#}"),
+                "unavailable; the client was told to retry"
+            ),
+            _ => {}
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code().as_str());
@@ -23,6 +28,20 @@ impl ErrorExtensions for AppError {
             }
         })
     }
+}
+
+/// The code an error carries (`INTERNAL` for a code outside the closed set, which no resolver
+/// should produce).
+pub fn code_of(error: &ServerError) -> ErrorCode {
+    error
+        .extensions
+        .as_ref()
+        .and_then(|ext| ext.get("code"))
+        .and_then(|code| match code {
+            async_graphql::Value::String(name) => ErrorCode::from_name(name),
+            _ => None,
+        })
+        .unwrap_or(ErrorCode::Internal)
 }
 
 /// Errors that async-graphql raises itself (syntax, validation, argument coercion) carry no

@@ -332,8 +332,12 @@ async fn execute(
     // A request error found before execution: counted, and answered as the media type says.
     let refuse = |error: ServerError| {
         record("invalid");
-        api.metrics().error(ErrorCode::BadUserInput.as_str());
-        graphql_response(media, Response::from_errors(vec![coded(error)]))
+        api.metrics().error(ErrorCode::BadUserInput);
+        graphql_response(
+            media,
+            Response::from_errors(vec![coded(error)]),
+            api.edge().max_response_bytes,
+        )
     };
     let limit_error = |message: String| refuse(ServerError::new(message, None));
 
@@ -365,17 +369,8 @@ async fn execute(
         record("invalid");
         return method_not_allowed("POST");
     }
-    if shape.aliases > edge.max_aliases {
-        return limit_error(format!(
-            "the document has {} aliases; at most {} are allowed",
-            shape.aliases, edge.max_aliases
-        ));
-    }
-    if shape.root_fields > edge.max_root_fields {
-        return limit_error(format!(
-            "the operation asks for {} root fields; at most {} are allowed",
-            shape.root_fields, edge.max_root_fields
-        ));
+    if let Some(message) = over_limits(&shape, edge) {
+        return limit_error(message);
     }
     let kind = match shape.operation {
         Some(OperationType::Query) => "query",
@@ -383,12 +378,17 @@ async fn execute(
         Some(OperationType::Subscription) => "subscription",
         None => "invalid",
     };
-    let timeout = Duration::from_millis(edge.timeout_ms);
-    let response = match tokio::time::timeout(timeout, api.execute(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            record(kind);
-            api.metrics().error(ErrorCode::Timeout.as_str());
+    // The deadline runs from the moment the body was read, so parsing and validation count.
+    // Validation does not yield, so the timer can only fire after it: a request that finishes
+    // past its deadline is answered as timed out all the same, and the limits above keep
+    // validation's work bounded in the first place.
+    let deadline = started + Duration::from_millis(edge.timeout_ms);
+    let response = tokio::time::timeout_at(deadline.into(), api.execute(request)).await;
+    record(kind);
+    let response = match response {
+        Ok(response) if Instant::now() <= deadline => response,
+        _ => {
+            api.metrics().error(ErrorCode::Timeout);
             return errors_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 media,
@@ -400,17 +400,48 @@ async fn execute(
             );
         }
     };
-    record(kind);
     for error in &response.errors {
-        let code = error
-            .extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .map(|code| code.to_string().trim_matches('"').to_string())
-            .unwrap_or_default();
-        api.metrics().error(&code);
+        api.metrics().error(super::error::code_of(error));
     }
-    graphql_response(media, response)
+    graphql_response(media, response, edge.max_response_bytes)
+}
+
+/// The first of the edge's document limits that `shape` exceeds, as the client's message.
+fn over_limits(shape: &document::Shape, edge: &crate::settings::EdgeSettings) -> Option<String> {
+    let checks = [
+        (shape.aliases, edge.max_aliases, "aliases in the document"),
+        (
+            shape.root_fields,
+            edge.max_root_fields,
+            "root fields in the operation",
+        ),
+        (
+            shape.expanded_fields,
+            edge.max_fields,
+            "fields in the document once its fragments are expanded",
+        ),
+        (
+            shape.directives,
+            edge.max_document_directives,
+            "directives in the document",
+        ),
+        (
+            shape.directives_on_one_location,
+            edge.max_directives,
+            "directives on one location",
+        ),
+    ];
+    checks
+        .into_iter()
+        .find(|(found, limit, _)| found > limit)
+        .map(|(found, limit, what)| {
+            let found = if found == usize::MAX {
+                "more than can be counted".to_string()
+            } else {
+                found.to_string()
+            };
+            format!("the request has {found} {what}; at most {limit} are allowed")
+        })
 }
 
 /// Gives an error raised before execution its code (`BAD_USER_INPUT`).
@@ -420,14 +451,32 @@ fn coded(error: ServerError) -> ServerError {
         .remove(0)
 }
 
+/// Most errors one response lists; the rest are summed up in a last error.
+const MAX_ERRORS: usize = 50;
+
 /// The HTTP response of a GraphQL response. A request error (nothing executed: the document
 /// did not parse or validate, a variable did not coerce) has no `data` entry, and is 400 under
-/// `application/graphql-response+json`.
-fn graphql_response(media: Media, response: Response) -> HttpResponse {
+/// `application/graphql-response+json`. At most `MAX_ERRORS` errors are listed, and a body
+/// larger than `max_bytes` is replaced by an error: a client cannot make the server build an
+/// answer of unbounded size.
+fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> HttpResponse {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
+    if response.errors.len() > MAX_ERRORS {
+        let omitted = response.errors.len() - MAX_ERRORS + 1;
+        let code = response.errors[MAX_ERRORS - 1].extensions.clone();
+        response.errors.truncate(MAX_ERRORS - 1);
+        let mut summary = ServerError::new(format!("{omitted} more errors omitted"), None);
+        summary.extensions = code;
+        response.errors.push(summary);
+    }
+    let unavailable = response
+        .errors
+        .iter()
+        .any(|error| super::error::code_of(error) == ErrorCode::Unavailable);
     let status = match (media, request_error) {
+        _ if unavailable => StatusCode::SERVICE_UNAVAILABLE,
         (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
@@ -437,10 +486,33 @@ fn graphql_response(media: Media, response: Response) -> HttpResponse {
             members.remove("data");
         }
     }
-    HttpResponse::build(status)
-        .content_type(media.content_type())
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    if bytes.len() > max_bytes {
+        return errors_response(
+            status_of_request_error(media),
+            media,
+            ErrorCode::BadUserInput,
+            &format!("the response would be larger than {max_bytes} bytes; ask for less"),
+        );
+    }
+    let mut http = HttpResponse::build(status);
+    if unavailable {
+        http.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+    }
+    http.content_type(media.content_type())
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body)
+        .body(bytes)
+}
+
+/// What a client that met `UNAVAILABLE` is told to wait before it retries.
+pub const RETRY_AFTER_SECONDS: u64 = 2;
+
+/// The status of a response that carries only errors and no data.
+fn status_of_request_error(media: Media) -> StatusCode {
+    match media {
+        Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+        Media::Json => StatusCode::OK,
+    }
 }
 
 fn not_acceptable() -> HttpResponse {

@@ -12,7 +12,7 @@ use super::id::{GlobalId, NodeKind};
 use super::query::db;
 use super::types::*;
 use crate::auth::{Actor, Credentials};
-use crate::catalog::{self, Table};
+use crate::catalog::Table;
 use crate::domain::EntryKind;
 use crate::editing::{self, LinkRequest, Relation};
 use crate::error::{AppError, AppResult};
@@ -339,15 +339,6 @@ fn edited(ctx: &Context<'_>) {
     }
 }
 
-async fn fetch<E: Table, T: From<E::Model>>(db: &DatabaseConnection, id: i32) -> Result<T> {
-    catalog::by_id::<E>(db, id)
-        .await
-        .extend()?
-        .map(T::from)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("an edited row vanished")))
-        .extend()
-}
-
 fn json(input: &impl Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(input)
         .map_err(AppError::internal)
@@ -360,11 +351,11 @@ async fn create<E: Table, T: From<E::Model>>(
     input: &impl Serialize,
 ) -> Result<T> {
     let (db, actor) = editor(ctx).await?;
-    let id = editing::create(db, &actor, kind, json(input)?)
+    let row = editing::create::<E>(db, &actor, kind, json(input)?)
         .await
         .extend()?;
     edited(ctx);
-    fetch::<E, T>(db, id).await
+    Ok(T::from(row))
 }
 
 async fn update<E: Table, T: From<E::Model>>(
@@ -376,11 +367,11 @@ async fn update<E: Table, T: From<E::Model>>(
 ) -> Result<T> {
     let (db, actor) = editor(ctx).await?;
     let id = id_of(id, node, "input.id").extend()?;
-    editing::update(db, &actor, kind, id, version, json(input)?)
+    let row = editing::update::<E>(db, &actor, kind, id, version, json(input)?)
         .await
         .extend()?;
     edited(ctx);
-    fetch::<E, T>(db, id).await
+    Ok(T::from(row))
 }
 
 async fn delete(
@@ -470,14 +461,14 @@ async fn relink<E: Table, T: From<E::Model>>(
         rationale: args.rationale.filter(|_| linked).map(kb::Text::from),
         version: args.version,
     };
-    let id = if linked {
-        editing::link(db, &actor, request).await
+    let row = if linked {
+        editing::link::<E>(db, &actor, request).await
     } else {
-        editing::unlink(db, &actor, request).await
+        editing::unlink::<E>(db, &actor, request).await
     }
     .extend()?;
     edited(ctx);
-    fetch::<E, T>(db, id).await
+    Ok(T::from(row))
 }
 
 const CASE: (EntryKind, NodeKind) = (EntryKind::Case, NodeKind::Case);

@@ -64,11 +64,11 @@ const SEARCH_COST: usize = 5;
 
 /// The cost multiplier of a list field: the page size it asks for (clamped as `PageSize` does,
 /// so a refused size does not count as a huge one).
-fn page_cost(first: Option<i32>, default: usize) -> usize {
+pub(super) fn page_cost(first: Option<i32>, default: usize) -> usize {
     first.map_or(default, |n| n.clamp(1, PageSize::MAX as i32) as usize)
 }
 
-fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest> {
+pub(super) fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest> {
     let size = PageSize::parse(first).extend()?;
     let after = after
         .map(|raw| Cursor::decode_cursor(&raw))
@@ -80,7 +80,9 @@ fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest
     })
 }
 
-fn connection<E: Table, T: OutputType + From<E::Model>>(page: Page<E::Model>) -> KbConnection<T> {
+pub(super) fn connection<E: Table, T: OutputType + From<E::Model>>(
+    page: Page<E::Model>,
+) -> KbConnection<T> {
     let mut connection = Connection::with_additional_fields(
         page.has_previous_page,
         page.has_next_page,
@@ -153,8 +155,8 @@ impl Query {
         load_node(ctx, GlobalId::decode(&id).extend()?).await
     }
 
-    /// The revisions of a record (case, measure, cause, statistic or region), newest first; a
-    /// deleted record keeps its history.
+    /// The revisions of a record (case, measure, cause, statistic or region), newest first (the
+    /// newest 100); a deleted record keeps its history.
     async fn history(&self, ctx: &Context<'_>, id: ID) -> Result<Vec<Revision>> {
         let id = GlobalId::decode(&id).extend()?;
         let kind = id

@@ -78,6 +78,9 @@ impl From<DomainStep> for PathStep {
     }
 }
 
+/// Most cause slugs one request may name (the knowledge base has a few dozen causes at most).
+const MAX_CAUSES: usize = 50;
+
 pub(super) async fn recommend(ctx: &Context<'_>, input: RecommendInput) -> Result<Recommendations> {
     if !(1..=50).contains(&input.first) {
         return Err(async_graphql::ErrorExtensions::extend(
@@ -87,8 +90,20 @@ pub(super) async fn recommend(ctx: &Context<'_>, input: RecommendInput) -> Resul
             ),
         ));
     }
+    let causes = input.causes.unwrap_or_default();
+    if causes.len() > MAX_CAUSES {
+        return Err(async_graphql::ErrorExtensions::extend(
+            &crate::error::AppError::bad_field(
+                "input.causes",
+                format!(
+                    "{} causes given; at most {MAX_CAUSES} are allowed",
+                    causes.len()
+                ),
+            ),
+        ));
+    }
     let domain = DomainInput {
-        causes: input.causes.unwrap_or_default(),
+        causes,
         text: input.text,
         region: input.region,
         first: input.first as usize,

@@ -1,7 +1,7 @@
 //! The GraphQL object types: thin wrappers over entity rows whose relations all go through
 //! the request's DataLoader.
 
-use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Enum, Interface, Object, Result, ResultExt, SimpleObject, ID};
 use sea_orm::EntityTrait;
 
 use entities::{
@@ -11,6 +11,8 @@ use entities::{
 
 use super::id::{GlobalId, NodeKind};
 use super::loaders::{loader, ById, ChildrenOf, CitationsOf, LinkedTo};
+use super::query::{connection, db, page_cost, page_request, KbConnection};
+use crate::catalog;
 use crate::catalog::tables::*;
 use crate::domain::Respondent;
 
@@ -96,7 +98,7 @@ where
         .load_one(ChildrenOf::<R>::new(id))
         .await?
         .unwrap_or_default();
-    Ok(rows.into_iter().map(T::from).collect())
+    Ok(rows.into_iter().take(LIST_LIMIT).map(T::from).collect())
 }
 
 async fn linked<L: Linked, T: From<<L::Target as EntityTrait>::Model>>(
@@ -110,8 +112,12 @@ where
         .load_one(LinkedTo::<L>::new(id))
         .await?
         .unwrap_or_default();
-    Ok(rows.into_iter().map(T::from).collect())
+    Ok(rows.into_iter().take(LIST_LIMIT).map(T::from).collect())
 }
+
+/// Most items a plain relation list returns (in id order): a relation that can grow large
+/// (the cases of a measure or a region) also has a connection that pages through all of it.
+pub const LIST_LIMIT: usize = 100;
 
 async fn cited<E: Table>(ctx: &Context<'_>, id: i32) -> Result<Vec<Citation>> {
     let rows = loader(ctx)
@@ -320,9 +326,24 @@ impl Region {
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
         children::<ChildrenOfRegion, _>(ctx, self.0.id).await
     }
-    /// Model cases located in this region (not in the regions inside it).
+    /// Model cases located in this region (not in the regions inside it): the first 100 in id
+    /// order; `casesConnection` pages through all of them.
     async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<Case>> {
         children::<CasesOfRegion, _>(ctx, self.0.id).await
+    }
+    /// The cases located in this region, a page at a time.
+    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    async fn cases_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<KbConnection<Case>> {
+        let page = page_request(first, after)?;
+        let rows = catalog::cases_in_region(db(ctx), self.0.id, page)
+            .await
+            .extend()?;
+        Ok(connection::<cases::Entity, _>(rows))
     }
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         children::<IndicatorsOfRegion, _>(ctx, self.0.id).await
@@ -511,9 +532,24 @@ impl Measure {
     async fn causes(&self, ctx: &Context<'_>) -> Result<Vec<Cause>> {
         linked::<CausesOfMeasure, _>(ctx, self.0.id).await
     }
-    /// Model cases that show this measure at work.
+    /// Model cases that show this measure at work: the first 100 in id order;
+    /// `casesConnection` pages through all of them.
     async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<Case>> {
         linked::<CasesOfMeasure, _>(ctx, self.0.id).await
+    }
+    /// The cases that show this measure at work, a page at a time.
+    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    async fn cases_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<KbConnection<Case>> {
+        let page = page_request(first, after)?;
+        let rows = catalog::cases_of_measure(db(ctx), self.0.id, page)
+            .await
+            .extend()?;
+        Ok(connection::<cases::Entity, _>(rows))
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         cited::<measures::Entity>(ctx, self.0.id).await

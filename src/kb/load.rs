@@ -7,7 +7,8 @@ use std::fmt;
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 
 use entities::*;
@@ -26,6 +27,26 @@ pub const MAX_EXCERPT_CHARS: usize = 200;
 pub const MAX_NAME_CHARS: usize = 300;
 /// How long any other text may be, in characters, per language.
 pub const MAX_TEXT_CHARS: usize = 20_000;
+/// Most citations one record may carry (every revision stores them all).
+pub const MAX_CITATIONS: usize = 20;
+/// Most links of one kind one record may hold (a case's measures, a measure's causes, ...).
+pub const MAX_LINKS: usize = 100;
+/// Most indicators one region may hold.
+pub const MAX_INDICATORS: usize = 100;
+/// The figures a citation can name: the source numbers its figures from 1.
+pub const FIGURES: std::ops::RangeInclusive<i32> = 1..=99;
+/// The administrative levels a region can have, from province down to village.
+pub const REGION_LEVELS: [&str; 9] = [
+    "province",
+    "municipality",
+    "prefecture",
+    "county",
+    "district",
+    "township",
+    "town",
+    "subdistrict",
+    "village",
+];
 
 /// How many rows of each kind a load wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -83,6 +104,7 @@ impl At {
             "title" | "name" | "label" | "unit" | "series" | "section" | "zone" => MAX_NAME_CHARS,
             _ => MAX_TEXT_CHARS,
         };
+        let one_line = limit == MAX_NAME_CHARS;
         for (lang, value) in [("zh", &text.zh), ("en", &text.en)] {
             if value.trim().is_empty() {
                 return Err(self.err(format!("{field}.{lang}"), "the translation is missing"));
@@ -93,8 +115,33 @@ impl At {
                     format!("at most {limit} characters"),
                 ));
             }
+            self.printable(&format!("{field}.{lang}"), value, one_line)?;
         }
         Ok((text.zh.trim().to_string(), text.en.trim().to_string()))
+    }
+
+    /// Refuses control characters (NUL among them: PostgreSQL cannot store it, and no text of
+    /// the knowledge base needs one); paragraphs may hold line breaks and tabs.
+    fn printable(&self, field: &str, value: &str, one_line: bool) -> Result<(), KbError> {
+        let allowed = |c: char| !one_line && matches!(c, '\n' | '\r' | '\t');
+        match value.chars().find(|&c| c.is_control() && !allowed(c)) {
+            Some(c) => Err(self.err(
+                field,
+                format!("contains the control character U+{:04X}", c as u32),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses a list longer than `limit`.
+    fn at_most<T>(&self, field: &str, list: &[T], limit: usize) -> Result<(), KbError> {
+        if list.len() > limit {
+            return Err(self.err(
+                field,
+                format!("{} items; at most {limit} are allowed", list.len()),
+            ));
+        }
+        Ok(())
     }
 
     fn optional_text(
@@ -338,11 +385,22 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 "every entry needs at least one citation of its source",
             ));
         }
+        at.at_most("citations", entries, MAX_CITATIONS)?;
         if target.replaces() {
             delete_citations(self.db, E::KIND, &[entity_id]).await?;
         }
         for (n, entry) in entries.iter().enumerate() {
             let field = format!("citations[{n}]");
+            if let Some(figure) = entry.figure.filter(|f| !FIGURES.contains(f)) {
+                return Err(at.err(
+                    format!("{field}.figure"),
+                    format!(
+                        "{figure} is not a figure number ({} to {})",
+                        FIGURES.start(),
+                        FIGURES.end()
+                    ),
+                ));
+            }
             let source_id = match &entry.source {
                 Some(slug) => {
                     self.ids
@@ -417,6 +475,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
         <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     {
+        at.at_most(field, links, MAX_LINKS)?;
         let mut seen = Vec::new();
         for (n, link) in links.iter().enumerate() {
             let target = self
@@ -482,8 +541,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .ids
             .claim::<regions::Entity, C>(self.db, at, &entry.slug, target)
             .await?;
-        if entry.level.trim().is_empty() {
-            return Err(at.err("level", "the level is missing"));
+        if !REGION_LEVELS.contains(&entry.level.trim()) {
+            return Err(at.err(
+                "level",
+                format!(
+                    "'{}' is not a region level; use one of {}",
+                    entry.level.trim(),
+                    REGION_LEVELS.join(", ")
+                ),
+            ));
         }
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (zone_zh, zone_en) = at.optional_text("zone", &entry.zone)?;
@@ -534,6 +600,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         if target.replaces() {
             delete_indicators(self.db, &[id]).await?;
         }
+        at.at_most("indicators", &entry.indicators, MAX_INDICATORS)?;
         for indicator in &entry.indicators {
             let at = At::new(&at.file, "indicator", &indicator.slug);
             let slug = self
@@ -960,6 +1027,9 @@ pub async fn load<C: ConnectionTrait>(
     files: &FileNames,
     progress: &mut Progress<'_>,
 ) -> Result<LoadReport, KbError> {
+    if kb.is_empty() {
+        return Err(KbError::Empty { files: files.all() });
+    }
     let mut w = Writer {
         db,
         ids: Ids::existing(db).await?,
@@ -1066,6 +1136,20 @@ pub async fn load<C: ConnectionTrait>(
             .ids
             .resolve_optional::<dimensions::Entity, C>(db, &at, "dimension", &entry.dimension)
             .await?;
+        let taken = strategies::Entity::find()
+            .filter(strategies::Column::Position.eq(entry.position))
+            .count(db)
+            .await?;
+        if taken > 0 || entry.position < 1 {
+            return Err(at.err(
+                "position",
+                format!(
+                    "position {} is {}; each prong has its own place from 1",
+                    entry.position,
+                    if taken > 0 { "taken" } else { "not a place" }
+                ),
+            ));
+        }
         let row = strategies::ActiveModel {
             id: NotSet,
             slug: Set(slug.clone()),
@@ -1117,6 +1201,10 @@ pub async fn load<C: ConnectionTrait>(
             if value.trim().is_empty() {
                 return Err(at.err(field, "must not be empty"));
             }
+            if value.chars().count() > MAX_NAME_CHARS {
+                return Err(at.err(field, format!("at most {MAX_NAME_CHARS} characters")));
+            }
+            at.printable(field, value, true)?;
         }
         let (explanation_zh, explanation_en) = at.text("explanation", &entry.explanation)?;
         let row = glossary_terms::ActiveModel {

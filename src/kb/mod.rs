@@ -71,6 +71,10 @@ pub enum KbError {
     /// The file name does not say which type of entries it holds.
     #[error("{file}: unknown file; name it after the type of its entries ({}), ending in .yaml, .yml or .json", FILE_STEMS.join(", "))]
     UnknownFile { file: String },
+    /// The files hold no entry at all: most likely the wrong file, and loading nothing would
+    /// still log a change of everything, making every replica rebuild its index.
+    #[error("{files}: no entries; nothing to import")]
+    Empty { files: String },
     #[error("database error while loading the knowledge base")]
     Database(#[from] sea_orm::DbErr),
 }
@@ -79,6 +83,14 @@ fn parse_list<T: serde::de::DeserializeOwned>(
     file: &str,
     contents: &str,
 ) -> Result<Vec<T>, KbError> {
+    // JSON (what `export` writes, and what large imports are) through serde_json: the YAML
+    // parser keeps several times a large file's size in memory. A JSON error is reported by the
+    // YAML parser below, whose messages name the entry.
+    if file.ends_with(".json") {
+        if let Ok(list) = serde_json::from_str::<Option<Vec<T>>>(contents) {
+            return Ok(list.unwrap_or_default());
+        }
+    }
     serde_yaml_ng::from_str::<Option<Vec<T>>>(contents)
         .map(Option::unwrap_or_default)
         .map_err(|err| {
@@ -124,6 +136,21 @@ impl KnowledgeBase {
         let mut kb = KnowledgeBase::default();
         let mut names = FileNames::default();
         for (path, contents) in files {
+            kb.add_file(&mut names, path, contents)?;
+        }
+        Ok((kb, names))
+    }
+
+    /// Adds the entries of one file (see `parse`), so that a caller reading many large files
+    /// holds one file's text at a time.
+    pub fn add_file(
+        &mut self,
+        names: &mut FileNames,
+        path: &str,
+        contents: &str,
+    ) -> Result<(), KbError> {
+        let kb = self;
+        {
             let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
             let stem = [".yaml", ".yml", ".json"]
                 .iter()
@@ -148,7 +175,7 @@ impl KnowledgeBase {
                 }
             }
         }
-        Ok((kb, names))
+        Ok(())
     }
 
     /// Every entry, counted: what a progress bar measures.
@@ -197,6 +224,17 @@ impl FileNames {
         match self.0.get(stem) {
             Some(paths) => paths.join(" or "),
             None => format!("{stem}.yaml"),
+        }
+    }
+
+    /// Every file named, for a message about all of them.
+    pub fn all(&self) -> String {
+        let mut paths: Vec<&str> = self.0.values().flatten().map(String::as_str).collect();
+        paths.sort_unstable();
+        if paths.is_empty() {
+            "the files".into()
+        } else {
+            paths.join(", ")
         }
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
+use tantivy::index::SegmentComponent;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -30,6 +31,83 @@ pub enum SearchError {
     Locked(PathBuf),
     #[error("search index I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A file of the index is missing or does not match its checksum, or tantivy panicked
+    /// reading it.
+    #[error("the search index is damaged: {0}")]
+    Damaged(String),
+}
+
+impl SearchError {
+    /// Whether the index itself is at fault (as opposed to another process holding it), so
+    /// that rebuilding it from the database is the cure.
+    pub fn is_damage(&self) -> bool {
+        !matches!(self, SearchError::Locked(_))
+    }
+}
+
+/// Runs `work`, turning a panic inside tantivy (it panics on some garbled files) into
+/// `SearchError::Damaged`.
+pub fn guarded<T>(work: impl FnOnce() -> Result<T, SearchError>) -> Result<T, SearchError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic while reading it".into());
+        Err(SearchError::Damaged(reason))
+    })
+}
+
+/// What is wrong with the files of `index`, if anything: a segment file missing, or one whose
+/// checksum does not match (truncated or garbled). Reads every file once: cheap next to the
+/// rebuild it can save.
+fn damage(index: &Index, dir: &Path) -> Option<String> {
+    let metas = match index.searchable_segment_metas() {
+        Ok(metas) => metas,
+        Err(err) => return Some(err.to_string()),
+    };
+    let components = [
+        SegmentComponent::Postings,
+        SegmentComponent::Positions,
+        SegmentComponent::Terms,
+        SegmentComponent::Store,
+        SegmentComponent::FastFields,
+        SegmentComponent::FieldNorms,
+    ];
+    let missing = metas
+        .iter()
+        .flat_map(|meta| components.iter().map(|c| meta.relative_path(c.clone())))
+        .find(|file| !dir.join(file).exists());
+    if let Some(file) = missing {
+        return Some(format!("{} is missing", file.display()));
+    }
+    match guarded(|| Ok(index.validate_checksum()?)) {
+        Ok(damaged) if damaged.is_empty() => None,
+        Ok(damaged) => Some(format!(
+            "checksum mismatch in {}",
+            damaged
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Err(err) => Some(err.to_string()),
+    }
+}
+
+/// Moves a damaged index directory to `<dir>.damaged` (replacing an older one there), where it
+/// can be looked at, and leaves `dir` absent.
+fn set_aside(dir: &Path) -> std::io::Result<()> {
+    let mut aside = dir.as_os_str().to_owned();
+    aside.push(".damaged");
+    let aside = PathBuf::from(aside);
+    if aside.exists() {
+        std::fs::remove_dir_all(&aside)?;
+    }
+    if dir.exists() {
+        std::fs::rename(dir, &aside)?;
+    }
+    Ok(())
 }
 
 /// What a commit records about the index, so a restart can tell where to catch up from.
@@ -95,8 +173,10 @@ pub struct SearchEngine {
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
 
 impl SearchEngine {
-    /// Opens the index in `dir`, creating it if missing; an index of another schema version is
-    /// discarded (the database can always rebuild it).
+    /// Opens the index in `dir`, creating it if missing. An index of another schema version is
+    /// discarded, and a damaged one (a file missing, truncated or garbled, or one that cannot be
+    /// opened) is set aside as `<dir>.damaged`: the index is a cache, and the database rebuilds
+    /// an empty one.
     pub fn open(dir: &Path, jieba: Arc<Jieba>) -> Result<SearchEngine, SearchError> {
         let (schema, fields) = schema();
         std::fs::create_dir_all(dir)?;
@@ -104,16 +184,47 @@ impl SearchEngine {
             index.schema() == schema
                 && read_state(index).is_some_and(|s| s.schema_version == SCHEMA_VERSION)
         });
-        let index = match existing {
-            Some(index) => index,
-            None => {
-                // Start over in an empty directory: a stale or foreign index is only a cache.
-                std::fs::remove_dir_all(dir)?;
-                std::fs::create_dir_all(dir)?;
-                Index::create_in_dir(dir, schema)?
-            }
+        let Some(index) = existing else {
+            // Start over in an empty directory: a stale or foreign index is only a cache.
+            std::fs::remove_dir_all(dir)?;
+            return SearchEngine::create(dir, jieba);
         };
+        let opened = match damage(&index, dir) {
+            None => guarded(|| SearchEngine::over(index, fields, jieba.clone(), dir.to_path_buf())),
+            Some(damage) => Err(SearchError::Damaged(damage)),
+        };
+        match opened {
+            Ok(engine) => Ok(engine),
+            Err(err) => {
+                tracing::warn!(error = %err, index = %dir.display(), "the search index is damaged; it is set aside and rebuilt from the database");
+                set_aside(dir)?;
+                SearchEngine::create(dir, jieba)
+            }
+        }
+    }
+
+    /// A new, empty index in `dir` (which must not exist or be empty).
+    fn create(dir: &Path, jieba: Arc<Jieba>) -> Result<SearchEngine, SearchError> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir)?;
+        let index = Index::create_in_dir(dir, schema)?;
         SearchEngine::over(index, fields, jieba, dir.to_path_buf())
+    }
+
+    /// An empty engine in place of this one, whose index was found damaged: on disk, the
+    /// damaged directory is set aside first. This engine's writer is closed.
+    pub fn replacement(&self) -> Result<SearchEngine, SearchError> {
+        drop(
+            self.writer
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take(),
+        );
+        if self.dir.as_os_str().is_empty() {
+            return SearchEngine::in_memory(self.jieba.clone());
+        }
+        set_aside(&self.dir)?;
+        SearchEngine::create(&self.dir, self.jieba.clone())
     }
 
     /// An index in memory (for tests and benchmarks).
@@ -695,4 +806,53 @@ fn read_state(index: &Index) -> Option<IndexState> {
         .ok()?
         .payload
         .and_then(|payload| serde_json::from_str(&payload).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_the_index_is_damage_not_a_crash() {
+        let outcome: Result<(), SearchError> = guarded(|| panic!("skip index corrupted"));
+        match outcome {
+            Err(err @ SearchError::Damaged(_)) => {
+                assert!(err.is_damage());
+                assert!(err.to_string().contains("skip index corrupted"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!SearchError::Locked(PathBuf::from("/x")).is_damage());
+    }
+
+    #[test]
+    fn a_missing_segment_file_is_found_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let index_dir = dir.path().join("index");
+        let engine = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
+        let document = SearchDocument {
+            kind: EntryKind::Case,
+            id: 1,
+            slug: "one-chicken".into(),
+            title: ("养鸡产业链".into(), "chicken chain".into()),
+            summary: Default::default(),
+            body: Default::default(),
+            facets: Default::default(),
+            deps: Default::default(),
+        };
+        engine.rebuild(&[document], 1, &mut |_| ()).unwrap();
+        drop(engine);
+        let positions = std::fs::read_dir(&index_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "pos"))
+            .unwrap();
+        std::fs::remove_file(positions).unwrap();
+        let reopened = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
+        assert!(
+            reopened.state().is_none(),
+            "a fresh index replaces the damaged one"
+        );
+        assert!(dir.path().join("index.damaged").is_dir());
+    }
 }

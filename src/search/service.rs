@@ -6,11 +6,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use arc_swap::ArcSwap;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Mutex, Notify};
 
 use super::documents::{self, from_database};
-use super::engine::{SearchEngine, SearchRequest, SearchResults};
+use super::engine::{guarded, SearchEngine, SearchError, SearchRequest, SearchResults};
 use super::schema::SCHEMA_VERSION;
 use super::tokenizer;
 use crate::changes;
@@ -25,10 +28,14 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 #[derive(Clone)]
 pub struct Search {
-    engine: Arc<SearchEngine>,
+    /// The engine in use; replaced whole when its index is found damaged.
+    engine: Arc<ArcSwap<SearchEngine>>,
     /// One catch-up or rebuild at a time, so commits carry increasing positions.
     applying: Arc<Mutex<()>>,
     wake: Arc<Notify>,
+    /// Set when reading or writing the index failed: until the indexer has replaced it with
+    /// one rebuilt from the database, searches answer `UNAVAILABLE` and `/ready` says not ready.
+    damaged: Arc<AtomicBool>,
 }
 
 /// What `ensure_current` had to do.
@@ -45,21 +52,70 @@ impl Search {
     pub fn open(data_dir: &Path) -> anyhow::Result<Search> {
         let engine = SearchEngine::open(&data_dir.join("index"), tokenizer::jieba())?;
         Ok(Search {
-            engine: Arc::new(engine),
+            engine: Arc::new(ArcSwap::from_pointee(engine)),
             applying: Arc::new(Mutex::new(())),
             wake: Arc::new(Notify::new()),
+            damaged: Arc::new(AtomicBool::new(false)),
         })
     }
 
-    pub fn engine(&self) -> &SearchEngine {
-        &self.engine
+    fn engine(&self) -> Arc<SearchEngine> {
+        self.engine.load_full()
+    }
+
+    /// Whether searches can be served: the index is not waiting to be rebuilt.
+    pub fn is_ready(&self) -> bool {
+        !self.damaged.load(Ordering::Acquire)
+    }
+
+    /// Runs `work` on the current engine on the blocking pool (searching and indexing are
+    /// CPU-bound). A failure of the index (an error or a panic inside tantivy) marks it damaged
+    /// and wakes the indexer to rebuild it; the caller gets `UNAVAILABLE`, never a panic.
+    async fn on_engine<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&SearchEngine) -> Result<T, SearchError> + Send + 'static,
+    ) -> AppResult<T> {
+        let engine = self.engine();
+        let outcome = tokio::task::spawn_blocking(move || guarded(|| work(&engine)))
+            .await
+            .map_err(AppError::internal)?;
+        outcome.map_err(|err| {
+            if !err.is_damage() {
+                return AppError::internal(err);
+            }
+            tracing::error!(error = %err, "the search index failed; it will be rebuilt from the database");
+            self.damaged.store(true, Ordering::Release);
+            self.wake();
+            AppError::Unavailable {
+                message: "search is being rebuilt; retry in a few seconds".into(),
+                cause: err.into(),
+            }
+        })
+    }
+
+    /// Replaces a damaged index with one rebuilt from the database.
+    async fn heal(&self, db: &DatabaseConnection) -> AppResult<usize> {
+        let _applying = self.applying.lock().await;
+        let engine = self.engine();
+        let fresh = tokio::task::spawn_blocking(move || engine.replacement())
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+        self.engine.store(Arc::new(fresh));
+        let documents = self.rebuild_locked(db, |_| (), |_| ()).await?;
+        self.damaged.store(false, Ordering::Release);
+        tracing::info!(
+            documents,
+            "rebuilt the damaged search index from the database"
+        );
+        Ok(documents)
     }
 
     /// Builds the index when it has never been built (or was of another schema version), else
     /// applies every change logged since its last commit.
     pub async fn ensure_current(&self, db: &DatabaseConnection) -> AppResult<Freshness> {
         if self
-            .engine
+            .engine()
             .state()
             .is_none_or(|state| state.schema_version != SCHEMA_VERSION)
         {
@@ -68,7 +124,13 @@ impl Search {
         }
         let mut changes = 0;
         loop {
-            let applied = self.catch_up(db).await?;
+            let applied = match self.catch_up(db).await {
+                Err(_) if !self.is_ready() => {
+                    let documents = self.heal(db).await?;
+                    return Ok(Freshness::Rebuilt { documents });
+                }
+                applied => applied?,
+            };
             changes += applied;
             if applied < CATCH_UP_BATCH as usize {
                 break;
@@ -93,6 +155,20 @@ impl Search {
         self.rebuild_locked(db, total, tick).await
     }
 
+    /// `rebuild`, for `policy-kb reindex`: when the index cannot even be written, it is set
+    /// aside and built anew, so reindexing always works.
+    pub async fn reindex(
+        &self,
+        db: &DatabaseConnection,
+        total: impl FnOnce(u64),
+        tick: impl Fn(u64) + Send + 'static,
+    ) -> AppResult<usize> {
+        match self.rebuild(db, total, tick).await {
+            Err(_) if !self.is_ready() => self.heal(db).await,
+            rebuilt => rebuilt,
+        }
+    }
+
     async fn rebuild_locked(
         &self,
         db: &DatabaseConnection,
@@ -105,12 +181,8 @@ impl Search {
         let documents = from_database(db).await?;
         let count = documents.len();
         total(count as u64);
-        let engine = self.engine.clone();
-        // Indexing is CPU-bound: keep it off the async worker threads.
-        tokio::task::spawn_blocking(move || engine.rebuild(&documents, position, &mut |n| tick(n)))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
+        self.on_engine(move |engine| engine.rebuild(&documents, position, &mut |n| tick(n)))
+            .await?;
         Ok(count)
     }
 
@@ -121,7 +193,7 @@ impl Search {
     /// gives the same index. Returns how many changes were applied.
     pub async fn catch_up(&self, db: &DatabaseConnection) -> AppResult<usize> {
         let _applying = self.applying.lock().await;
-        let from = self.engine.state().map_or(0, |state| state.position);
+        let from = self.engine().state().map_or(0, |state| state.position);
         let batch = changes::after(db, from, CATCH_UP_BATCH).await?;
         let Some(last) = batch.last().map(|change| change.position) else {
             return Ok(0);
@@ -138,22 +210,17 @@ impl Search {
                 }
             }
         }
-        let engine = self.engine.clone();
-        let affected = tokio::task::spawn_blocking(move || {
-            engine.dependents(&changed).map(|mut affected| {
-                affected.extend(changed);
-                affected
+        let affected = self
+            .on_engine(move |engine| {
+                engine.dependents(&changed).map(|mut affected| {
+                    affected.extend(changed);
+                    affected
+                })
             })
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+            .await?;
         let docs = documents::for_keys(db, &affected).await?;
-        let engine = self.engine.clone();
-        tokio::task::spawn_blocking(move || engine.replace(&affected, &docs, last))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
+        self.on_engine(move |engine| engine.replace(&affected, &docs, last))
+            .await?;
         Ok(batch.len())
     }
 
@@ -169,6 +236,11 @@ impl Search {
         let _listening =
             notifications.map(|url| AbortOnDrop(tokio::spawn(listen(url, self.wake.clone()))));
         loop {
+            if !self.is_ready() {
+                if let Err(err) = self.heal(&db).await {
+                    tracing::error!(error = ?err, "rebuilding the damaged search index failed; retrying");
+                }
+            }
             match self.catch_up(&db).await {
                 Ok(applied) if applied == CATCH_UP_BATCH as usize => continue,
                 Ok(_) => {}
@@ -186,13 +258,13 @@ impl Search {
     }
 
     pub fn word_key(&self, word: &str) -> String {
-        tokenizer::word_key(self.engine.jieba(), word)
+        tokenizer::word_key(self.engine().jieba(), word)
     }
 
     /// The words of `text` whose keys are not among `excluded` (see `word_keys`), joined by
     /// spaces: what is specific about a description.
     pub fn specific_words(&self, text: &str, excluded: &[String]) -> String {
-        tokenizer::words_with_keys(self.engine.jieba(), text)
+        tokenizer::words_with_keys(self.engine().jieba(), text)
             .into_iter()
             .filter(|(_, key)| !excluded.contains(key))
             .map(|(word, _)| word)
@@ -201,11 +273,13 @@ impl Search {
     }
 
     pub async fn search(&self, request: SearchRequest) -> AppResult<SearchResults> {
-        let engine = self.engine.clone();
-        tokio::task::spawn_blocking(move || engine.search(&request))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)
+        if !self.is_ready() {
+            return Err(AppError::Unavailable {
+                message: "search is being rebuilt; retry in a few seconds".into(),
+                cause: anyhow::anyhow!("the search index is damaged and being rebuilt"),
+            });
+        }
+        self.on_engine(move |engine| engine.search(&request)).await
     }
 }
 

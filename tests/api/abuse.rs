@@ -82,7 +82,33 @@ async fn hostile_requests_get_their_documented_errors() {
         "10,000 unused fragments",
         &query(&app, &format!("{{ __typename }} {fragments}")).await,
         "BAD_USER_INPUT",
-        "never used",
+        "once its fragments are expanded",
+    );
+    // Each fragment spreads the next twice: 1 KB that expands to 2^25 fields. Validation of it
+    // took 30 s and stalled the server; it must be refused before validation starts.
+    for levels in [25, 30, 60] {
+        let mut doubling = String::from("{ ...F0 }");
+        for n in 0..levels {
+            doubling.push_str(&format!(
+                " fragment F{n} on Query {{ ...F{m} ...F{m} }}",
+                m = n + 1
+            ));
+        }
+        doubling.push_str(&format!(" fragment F{levels} on Query {{ __typename }}"));
+        assert_refused(
+            &format!("fragments doubling over {levels} levels"),
+            &query(&app, &doubling).await,
+            "BAD_USER_INPUT",
+            "once its fragments are expanded",
+        );
+    }
+    // The same name selected 80,000 times: the field-merging rule compares pairs.
+    let repeated = "__typename ".repeat(80_000);
+    assert_refused(
+        "80,000 fields",
+        &query(&app, &format!("{{ strategies {{ {repeated} }} }}")).await,
+        "BAD_USER_INPUT",
+        "fields",
     );
     let directives = "@skip(if: false) ".repeat(10_000);
     assert_refused(
@@ -91,6 +117,44 @@ async fn hostile_requests_get_their_documented_errors() {
         "BAD_USER_INPUT",
         "directives",
     );
+
+    // 340,000 directives on the operation (1 MB): one error, not one per directive.
+    let on_operation = format!("query Q {} {{ __typename }}", "@a ".repeat(340_000));
+    let refused = query(&app, &on_operation).await;
+    assert_refused(
+        "340,000 directives on the operation",
+        &refused,
+        "BAD_USER_INPUT",
+        "directives",
+    );
+    assert_eq!(refused.1["errors"].as_array().unwrap().len(), 1);
+    let on_each = "slug @include(if: true) ".repeat(60);
+    assert_refused(
+        "a directive on each of 60 fields",
+        &query(&app, &format!("{{ strategies {{ {on_each} }} }}")).await,
+        "BAD_USER_INPUT",
+        "directives in the document",
+    );
+    let spread = format!(
+        "{{ ...F {} }} fragment F on Query {{ __typename }}",
+        "@skip(if: false) ".repeat(5)
+    );
+    assert_refused(
+        "5 directives on one spread",
+        &query(&app, &spread).await,
+        "BAD_USER_INPUT",
+        "directives on one location",
+    );
+    // Many errors are listed up to a bound, the rest summed up in a last one.
+    let unknown: String = (0..400).map(|n| format!("x{n} ")).collect();
+    let (_, body) = query(&app, &format!("{{ strategies {{ {unknown} }} }}")).await;
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 50, "{body}");
+    assert!(errors[49]["message"]
+        .as_str()
+        .unwrap()
+        .contains("more errors omitted"));
+    assert_eq!(errors[49]["extensions"]["code"], "BAD_USER_INPUT");
 
     let costly: String = (0..20)
         .map(|n| format!("s{n}: search(query: \"a\", first: 100) {{ hits {{ slug title {{ zh en }} highlights {{ html }} }} }} "))

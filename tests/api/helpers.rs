@@ -304,7 +304,15 @@ macro_rules! on_every_backend {
             async fn postgres() {
                 match $crate::helpers::Backend::postgres() {
                     Some(backend) => super::$name(backend).await,
-                    None => eprintln!("skipped: set KB_TEST_DATABASE_URL to run this test on PostgreSQL"),
+                    None => {
+                        // CI sets KB_REQUIRE_POSTGRES: there a missing database fails the test
+                        // rather than letting half the suite pass without running.
+                        assert!(
+                            std::env::var("KB_REQUIRE_POSTGRES").is_err(),
+                            "KB_REQUIRE_POSTGRES is set but KB_TEST_DATABASE_URL is not"
+                        );
+                        eprintln!("skipped: set KB_TEST_DATABASE_URL to run this test on PostgreSQL")
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@ mod crash;
 mod dataloader;
 mod editing;
 mod errors;
+mod hardening;
 mod http;
 mod knowledge_base;
 mod pagination;

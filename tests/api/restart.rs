@@ -18,4 +18,8 @@ async fn restarting_keeps_the_data_and_duplicates_nothing(backend: Backend) {
     let second = TestApp::spawn_on(storage, data_dir).await;
     let after = second.data(COUNTS, json!({})).await;
     assert_eq!(before, after);
+    assert!(
+        !second.data_dir.path().join("index.damaged").exists(),
+        "a sound index was taken for a damaged one"
+    );
 }
