@@ -114,13 +114,7 @@ pub fn run(
 ) -> anyhow::Result<Server> {
     let metrics = Arc::new(Metrics::new());
     let search_data = web::Data::new(search.clone());
-    let api = web::Data::new(Api::new(
-        db.clone(),
-        search,
-        Api::DEFAULT_BATCH_WINDOW,
-        edge.clone(),
-        metrics.clone(),
-    ));
+    let api = web::Data::new(Api::new(db.clone(), search, edge.clone(), metrics.clone()));
     let metrics = web::Data::new(metrics);
     let limits = web::Data::new(RateLimit::new(&edge));
     let db = web::Data::new(db);

@@ -7,7 +7,12 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use async_graphql::{Context, ErrorExtensions};
+use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::catalog::batch;
@@ -21,11 +26,46 @@ pub struct Loaders {
 impl Loaders {
     /// A fresh loader for one request: its cache must not outlive the request.
     ///
-    /// Keys requested within `batch_window` of the first one share a statement. Resolving a
-    /// large page of objects can take longer than the window (on a slow or busy machine), in
-    /// which case a relation costs a few statements instead of one.
-    pub fn for_request(db: DatabaseConnection, batch_window: Duration) -> DataLoader<Loaders> {
-        DataLoader::new(Loaders { db }, tokio::spawn).delay(batch_window)
+    /// No time window: a batch waits until the request has nothing left to do but wait
+    /// (`Activity`), then takes every pending key. async-graphql resolves a list through a
+    /// `FuturesUnordered`, which polls 32 items and yields, so a level of 100 objects takes
+    /// several polls of the request; a batch that ran after the first would miss the rest. So a
+    /// relation costs one statement per level whatever the machine's load (a timer window made
+    /// the count depend on how fast a level resolved, and added its length to every level).
+    pub fn for_request(db: DatabaseConnection, activity: Activity) -> DataLoader<Loaders> {
+        DataLoader::new(Loaders { db }, move |batch| activity.spawn_when_idle(batch))
+            .delay(Duration::ZERO)
+    }
+}
+
+/// How often the request's future has been polled: a batch task compares it across one yield
+/// to the scheduler, and runs once the request was not polled in between (it is waiting).
+#[derive(Clone, Default)]
+pub struct Activity(Arc<AtomicU64>);
+
+impl Activity {
+    /// Runs `request`, counting its polls.
+    pub async fn track<F: Future>(&self, request: F) -> F::Output {
+        let mut request = std::pin::pin!(request);
+        std::future::poll_fn(|cx| {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            request.as_mut().poll(cx)
+        })
+        .await
+    }
+
+    fn spawn_when_idle(&self, batch: BoxFuture<'static, ()>) {
+        let polls = self.0.clone();
+        tokio::spawn(async move {
+            loop {
+                let seen = polls.load(Ordering::Relaxed);
+                tokio::task::yield_now().await;
+                if polls.load(Ordering::Relaxed) == seen {
+                    break;
+                }
+            }
+            batch.await
+        });
     }
 }
 

@@ -13,7 +13,6 @@ mod search;
 pub mod types;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_graphql::{EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
@@ -32,19 +31,14 @@ pub type KbSchema = Schema<Query, Mutation, EmptySubscription>;
 pub struct Api {
     schema: KbSchema,
     db: DatabaseConnection,
-    batch_window: Duration,
     edge: Arc<EdgeSettings>,
     metrics: Arc<Metrics>,
 }
 
 impl Api {
-    /// How long a DataLoader collects keys before it queries, unless configured otherwise.
-    pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(2);
-
     pub fn new(
         db: DatabaseConnection,
         search: Search,
-        batch_window: Duration,
         edge: EdgeSettings,
         metrics: Arc<Metrics>,
     ) -> Api {
@@ -65,7 +59,6 @@ impl Api {
         Api {
             schema: builder.finish(),
             db,
-            batch_window,
             edge: Arc::new(edge),
             metrics,
         }
@@ -81,8 +74,10 @@ impl Api {
 
     /// Runs one request with its own DataLoader, and gives every error a code.
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
-        let loader = loaders::Loaders::for_request(self.db.clone(), self.batch_window);
-        error::assign_missing_codes(self.schema.execute(request.into().data(loader)).await)
+        let activity = loaders::Activity::default();
+        let loader = loaders::Loaders::for_request(self.db.clone(), activity.clone());
+        let execution = self.schema.execute(request.into().data(loader));
+        error::assign_missing_codes(activity.track(execution).await)
     }
 }
 
