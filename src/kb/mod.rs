@@ -79,7 +79,40 @@ pub enum KbError {
     Database(#[from] sea_orm::DbErr),
 }
 
+/// Where the text of a knowledge-base file comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Contents<'a> {
+    Text(&'a str),
+    /// A file on disk: JSON is parsed as it is read, so a 100,000-case import never holds the
+    /// file's text in memory.
+    File(&'a std::path::Path),
+}
+
 fn parse_list<T: serde::de::DeserializeOwned>(
+    file: &str,
+    contents: Contents<'_>,
+) -> Result<Vec<T>, KbError> {
+    let unreadable = |err: std::io::Error| KbError::Parse {
+        file: file.to_string(),
+        message: format!("cannot read the file: {err}"),
+    };
+    let text = match contents {
+        Contents::Text(text) => std::borrow::Cow::Borrowed(text),
+        Contents::File(path) => {
+            if file.ends_with(".json") {
+                let reader =
+                    std::io::BufReader::new(std::fs::File::open(path).map_err(unreadable)?);
+                if let Ok(list) = serde_json::from_reader::<_, Option<Vec<T>>>(reader) {
+                    return Ok(list.unwrap_or_default());
+                }
+            }
+            std::borrow::Cow::Owned(std::fs::read_to_string(path).map_err(unreadable)?)
+        }
+    };
+    parse_text(file, &text)
+}
+
+fn parse_text<T: serde::de::DeserializeOwned>(
     file: &str,
     contents: &str,
 ) -> Result<Vec<T>, KbError> {
@@ -104,6 +137,17 @@ fn parse_list<T: serde::de::DeserializeOwned>(
                 message,
             }
         })
+}
+
+/// Adds `more` to `list`, moving the whole list when `list` is empty: a second copy of 100,000
+/// entries, however briefly, is what a large import's memory peak is made of.
+fn append<T>(list: &mut Vec<T>, mut more: Vec<T>) {
+    if list.is_empty() {
+        more.shrink_to_fit();
+        *list = more;
+    } else {
+        list.append(&mut more);
+    }
 }
 
 /// Names the entry a parse error points into (serde's path starts `.[N]`), by its slug if it
@@ -136,18 +180,18 @@ impl KnowledgeBase {
         let mut kb = KnowledgeBase::default();
         let mut names = FileNames::default();
         for (path, contents) in files {
-            kb.add_file(&mut names, path, contents)?;
+            kb.add_file(&mut names, path, Contents::Text(contents))?;
         }
         Ok((kb, names))
     }
 
     /// Adds the entries of one file (see `parse`), so that a caller reading many large files
-    /// holds one file's text at a time.
+    /// holds at most one file's text at a time (none for JSON read from disk).
     pub fn add_file(
         &mut self,
         names: &mut FileNames,
         path: &str,
-        contents: &str,
+        contents: Contents<'_>,
     ) -> Result<(), KbError> {
         let kb = self;
         {
@@ -159,15 +203,15 @@ impl KnowledgeBase {
                 names.add(stem, path);
             }
             match stem {
-                Some("sources") => kb.sources.extend(parse_list(path, contents)?),
-                Some("regions") => kb.regions.extend(parse_list(path, contents)?),
-                Some("dimensions") => kb.dimensions.extend(parse_list(path, contents)?),
-                Some("causes") => kb.causes.extend(parse_list(path, contents)?),
-                Some("strategies") => kb.strategies.extend(parse_list(path, contents)?),
-                Some("measures") => kb.measures.extend(parse_list(path, contents)?),
-                Some("cases") => kb.cases.extend(parse_list(path, contents)?),
-                Some("statistics") => kb.statistics.extend(parse_list(path, contents)?),
-                Some("glossary") => kb.glossary.extend(parse_list(path, contents)?),
+                Some("sources") => append(&mut kb.sources, parse_list(path, contents)?),
+                Some("regions") => append(&mut kb.regions, parse_list(path, contents)?),
+                Some("dimensions") => append(&mut kb.dimensions, parse_list(path, contents)?),
+                Some("causes") => append(&mut kb.causes, parse_list(path, contents)?),
+                Some("strategies") => append(&mut kb.strategies, parse_list(path, contents)?),
+                Some("measures") => append(&mut kb.measures, parse_list(path, contents)?),
+                Some("cases") => append(&mut kb.cases, parse_list(path, contents)?),
+                Some("statistics") => append(&mut kb.statistics, parse_list(path, contents)?),
+                Some("glossary") => append(&mut kb.glossary, parse_list(path, contents)?),
                 _ => {
                     return Err(KbError::UnknownFile {
                         file: path.to_string(),
