@@ -33,7 +33,7 @@ fn documents(generated: usize) -> Vec<SearchDocument> {
         if generated > 0 {
             let corpus = synthetic::cases(&KnowledgeBase::bundled().unwrap(), generated);
             let txn = db.begin().await.unwrap();
-            kb::load(&txn, &corpus, &kb::FileNames::default(), &mut |_| ())
+            kb::load(&txn, corpus, &kb::FileNames::default(), &mut |_| ())
                 .await
                 .unwrap();
             txn.commit().await.unwrap();

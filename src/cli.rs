@@ -342,19 +342,37 @@ fn unescape(html: &str) -> String {
 }
 
 async fn import(storage: &StorageSettings, files: &[PathBuf]) -> anyhow::Result<()> {
-    // JSON is parsed as it is read: a 100,000-case import is over 100 MB of text.
+    // Cases in JSON (the files that grow to 100,000 entries) are streamed into the database as
+    // they are parsed; every other file is read whole, JSON without holding its text.
+    let (streamed, whole): (Vec<&PathBuf>, Vec<&PathBuf>) = files
+        .iter()
+        .partition(|path| path.file_name().is_some_and(|name| name == "cases.json"));
     let mut knowledge = KnowledgeBase::default();
     let mut names = kb::FileNames::default();
-    for path in files {
+    for path in whole {
         let name = path.display().to_string();
         knowledge.add_file(&mut names, &name, kb::Contents::File(path))?;
     }
     let db = db::connect(storage).await?;
     db::migrate(&db).await?;
     let bar = progress_bar(knowledge.len(), "importing");
+    let cases = (!streamed.is_empty())
+        .then(|| kb::CaseStream::read(&mut names, streamed.into_iter().cloned().collect()));
+    if cases.is_some() {
+        // How many cases the files hold is known only once they are read.
+        bar.set_length(0);
+    }
     // Under the write lock, like every edit, so change-log positions follow commit order.
     let txn = db::begin_write(&db).await?;
-    let report = kb::load(&txn, &knowledge, &names, &mut |n| bar.inc(n)).await;
+    let report = kb::load_with(&txn, knowledge, cases, &names, &mut |n| {
+        bar.inc_length(if bar.length() > Some(bar.position()) {
+            0
+        } else {
+            n
+        });
+        bar.inc(n)
+    })
+    .await;
     bar.finish_and_clear();
     // On error the transaction is dropped, which rolls it back: nothing was written.
     let report = report.context("import failed; nothing was written")?;

@@ -1023,13 +1023,23 @@ pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> R
 /// each entry written.
 pub async fn load<C: ConnectionTrait>(
     db: &C,
-    kb: &KnowledgeBase,
+    kb: KnowledgeBase,
     files: &FileNames,
     progress: &mut Progress<'_>,
 ) -> Result<LoadReport, KbError> {
-    if kb.is_empty() {
-        return Err(KbError::Empty { files: files.all() });
-    }
+    load_with(db, kb, None, files, progress).await
+}
+
+/// `load`, with more cases read from `streamed` as they are parsed (after the cases of `kb`).
+/// The cases and statistics (the lists that grow large) are consumed as they are written, so an
+/// import's memory does not grow with its size. Files with no entry at all are an error.
+pub async fn load_with<C: ConnectionTrait>(
+    db: &C,
+    kb: KnowledgeBase,
+    streamed: Option<super::CaseStream>,
+    files: &FileNames,
+    progress: &mut Progress<'_>,
+) -> Result<LoadReport, KbError> {
     let mut w = Writer {
         db,
         ids: Ids::existing(db).await?,
@@ -1176,14 +1186,22 @@ pub async fn load<C: ConnectionTrait>(
         w.measure(&at, entry, Target::New).await?;
         progress(1);
     }
-    for entry in &kb.cases {
+    for entry in kb.cases {
         let at = At::new(&files.of("cases"), "case", &entry.slug);
-        w.case(&at, entry, Target::New).await?;
+        w.case(&at, &entry, Target::New).await?;
         progress(1);
     }
-    for entry in &kb.statistics {
+    if let Some(mut streamed) = streamed {
+        while let Some(entry) = streamed.next().await {
+            let entry = entry?;
+            let at = At::new(&files.of("cases"), "case", &entry.slug);
+            w.case(&at, &entry, Target::New).await?;
+            progress(1);
+        }
+    }
+    for entry in kb.statistics {
         let at = At::new(&files.of("statistics"), "statistic", &entry.slug);
-        w.statistic(&at, entry, Target::New).await?;
+        w.statistic(&at, &entry, Target::New).await?;
         progress(1);
     }
 
@@ -1234,6 +1252,9 @@ pub async fn load<C: ConnectionTrait>(
             }
             other => KbError::Database(sea_orm::DbErr::Custom(other.to_string())),
         })?;
+    if w.report == LoadReport::default() {
+        return Err(KbError::Empty { files: files.all() });
+    }
     Ok(w.report)
 }
 

@@ -5,13 +5,17 @@ mod dump;
 pub mod export;
 mod format;
 mod load;
+mod stream;
 pub mod synthetic;
 
 use std::fmt;
 
 pub use dump::{dump, record};
 pub use format::*;
-pub use load::{delete_record, load, write_record, LoadReport, Progress, Record, Target};
+pub use load::{
+    delete_record, load, load_with, write_record, LoadReport, Progress, Record, Target,
+};
+pub use stream::CaseStream;
 
 use entities::kb_meta;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -257,7 +261,7 @@ impl KnowledgeBase {
 pub struct FileNames(std::collections::HashMap<String, Vec<String>>);
 
 impl FileNames {
-    fn add(&mut self, stem: &str, path: &str) {
+    pub(crate) fn add(&mut self, stem: &str, path: &str) {
         self.0
             .entry(stem.to_string())
             .or_default()
@@ -333,7 +337,7 @@ pub async fn seed_bundled(db: &DatabaseConnection) -> Result<SeedOutcome, KbErro
         txn.commit().await?;
         return Ok(SeedOutcome::AlreadyLoaded);
     }
-    let report = load(&txn, &kb, &FileNames::default(), &mut |_| ()).await?;
+    let report = load(&txn, kb, &FileNames::default(), &mut |_| ()).await?;
     txn.commit().await?;
     Ok(SeedOutcome::Loaded(report))
 }

@@ -58,10 +58,10 @@ pub fn guarded<T>(work: impl FnOnce() -> Result<T, SearchError>) -> Result<T, Se
     })
 }
 
-/// What is wrong with the files of `index`, if anything: a segment file missing, or one whose
-/// checksum does not match (truncated or garbled). Reads every file once: cheap next to the
-/// rebuild it can save.
-fn damage(index: &Index, dir: &Path) -> Option<String> {
+/// What is wrong with the files of `index` (in `dir`, when on disk), if anything: a segment
+/// file missing, or one whose checksum does not match (truncated or garbled). Reads every file
+/// once: cheap next to the rebuild it can save.
+fn damage(index: &Index, dir: Option<&Path>) -> Option<String> {
     let metas = match index.searchable_segment_metas() {
         Ok(metas) => metas,
         Err(err) => return Some(err.to_string()),
@@ -74,10 +74,12 @@ fn damage(index: &Index, dir: &Path) -> Option<String> {
         SegmentComponent::FastFields,
         SegmentComponent::FieldNorms,
     ];
-    let missing = metas
-        .iter()
-        .flat_map(|meta| components.iter().map(|c| meta.relative_path(c.clone())))
-        .find(|file| !dir.join(file).exists());
+    let missing = dir.and_then(|dir| {
+        metas
+            .iter()
+            .flat_map(|meta| components.iter().map(|c| meta.relative_path(c.clone())))
+            .find(|file| !dir.join(file).exists())
+    });
     if let Some(file) = missing {
         return Some(format!("{} is missing", file.display()));
     }
@@ -189,7 +191,7 @@ impl SearchEngine {
             std::fs::remove_dir_all(dir)?;
             return SearchEngine::create(dir, jieba);
         };
-        let opened = match damage(&index, dir) {
+        let opened = match damage(&index, Some(dir)) {
             None => guarded(|| SearchEngine::over(index, fields, jieba.clone(), dir.to_path_buf())),
             Some(damage) => Err(SearchError::Damaged(damage)),
         };
@@ -209,6 +211,12 @@ impl SearchEngine {
         std::fs::create_dir_all(dir)?;
         let index = Index::create_in_dir(dir, schema)?;
         SearchEngine::over(index, fields, jieba, dir.to_path_buf())
+    }
+
+    /// What is wrong with this engine's files, if anything (see `damage`).
+    pub fn damage(&self) -> Option<String> {
+        let dir = (!self.dir.as_os_str().is_empty()).then_some(self.dir.as_path());
+        damage(&self.index, dir)
     }
 
     /// An empty engine in place of this one, whose index was found damaged: on disk, the

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use arc_swap::ArcSwap;
 use sea_orm::DatabaseConnection;
@@ -33,10 +33,25 @@ pub struct Search {
     /// One catch-up or rebuild at a time, so commits carry increasing positions.
     applying: Arc<Mutex<()>>,
     wake: Arc<Notify>,
-    /// Set when reading or writing the index failed: until the indexer has replaced it with
-    /// one rebuilt from the database, searches answer `UNAVAILABLE` and `/ready` says not ready.
-    damaged: Arc<AtomicBool>,
+    health: Arc<AtomicU8>,
 }
+
+/// What this process knows of its index's files (`Search::health`).
+///
+/// - `SOUND`: nothing failed.
+/// - `SUSPECT`: a read or write failed or panicked. That may be a bug that one query triggers
+///   as well as damage, so the failure alone must not throw the index away (a query could
+///   then make the server rebuild at will): the indexer checks the files, at most once per
+///   `VERIFY_INTERVAL`.
+/// - `DAMAGED`: the check found a file missing or garbled. Until the indexer has replaced the
+///   index with one rebuilt from the database, searches answer `UNAVAILABLE` and `/ready`
+///   says not ready.
+const SOUND: u8 = 0;
+const SUSPECT: u8 = 1;
+const DAMAGED: u8 = 2;
+
+/// How often a suspect index is checked at most: the check reads every file of the index.
+const VERIFY_INTERVAL: Duration = Duration::from_secs(10);
 
 /// What `ensure_current` had to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -55,7 +70,7 @@ impl Search {
             engine: Arc::new(ArcSwap::from_pointee(engine)),
             applying: Arc::new(Mutex::new(())),
             wake: Arc::new(Notify::new()),
-            damaged: Arc::new(AtomicBool::new(false)),
+            health: Arc::new(AtomicU8::new(SOUND)),
         })
     }
 
@@ -63,14 +78,14 @@ impl Search {
         self.engine.load_full()
     }
 
-    /// Whether searches can be served: the index is not waiting to be rebuilt.
+    /// Whether searches can be served: the index is not known to be damaged.
     pub fn is_ready(&self) -> bool {
-        !self.damaged.load(Ordering::Acquire)
+        self.health.load(Ordering::Acquire) != DAMAGED
     }
 
     /// Runs `work` on the current engine on the blocking pool (searching and indexing are
-    /// CPU-bound). A failure of the index (an error or a panic inside tantivy) marks it damaged
-    /// and wakes the indexer to rebuild it; the caller gets `UNAVAILABLE`, never a panic.
+    /// CPU-bound). A failure of the index (an error or a panic inside tantivy) makes it suspect
+    /// and wakes the indexer to check it; the caller gets an error, never a panic.
     async fn on_engine<T: Send + 'static>(
         &self,
         work: impl FnOnce(&SearchEngine) -> Result<T, SearchError> + Send + 'static,
@@ -80,17 +95,47 @@ impl Search {
             .await
             .map_err(AppError::internal)?;
         outcome.map_err(|err| {
-            if !err.is_damage() {
-                return AppError::internal(err);
+            if err.is_damage() {
+                tracing::error!(error = %err, "the search index failed; its files will be checked");
+                let _ = self.health.compare_exchange(
+                    SOUND,
+                    SUSPECT,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+                self.wake();
             }
-            tracing::error!(error = %err, "the search index failed; it will be rebuilt from the database");
-            self.damaged.store(true, Ordering::Release);
-            self.wake();
-            AppError::Unavailable {
-                message: "search is being rebuilt; retry in a few seconds".into(),
-                cause: err.into(),
-            }
+            AppError::internal(err)
         })
+    }
+
+    /// Checks the files of a suspect index; returns whether they are damaged (and marks the
+    /// index so, for the indexer to rebuild it).
+    async fn verify(&self) -> bool {
+        let engine = self.engine();
+        let damage = tokio::task::spawn_blocking(move || engine.damage())
+            .await
+            .unwrap_or_else(|err| Some(err.to_string()));
+        match damage {
+            Some(damage) => {
+                tracing::error!(
+                    damage,
+                    "the search index is damaged; it is rebuilt from the database"
+                );
+                self.health.store(DAMAGED, Ordering::Release);
+                true
+            }
+            None => {
+                tracing::warn!("the search index's files are sound; the failure was not damage");
+                let _ = self.health.compare_exchange(
+                    SUSPECT,
+                    SOUND,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+                false
+            }
+        }
     }
 
     /// Replaces a damaged index with one rebuilt from the database.
@@ -103,7 +148,7 @@ impl Search {
             .map_err(AppError::internal)?;
         self.engine.store(Arc::new(fresh));
         let documents = self.rebuild_locked(db, |_| (), |_| ()).await?;
-        self.damaged.store(false, Ordering::Release);
+        self.health.store(SOUND, Ordering::Release);
         tracing::info!(
             documents,
             "rebuilt the damaged search index from the database"
@@ -125,11 +170,14 @@ impl Search {
         let mut changes = 0;
         loop {
             let applied = match self.catch_up(db).await {
-                Err(_) if !self.is_ready() => {
+                Err(err) => {
+                    if !self.verify().await {
+                        return Err(err);
+                    }
                     let documents = self.heal(db).await?;
                     return Ok(Freshness::Rebuilt { documents });
                 }
-                applied => applied?,
+                Ok(applied) => applied,
             };
             changes += applied;
             if applied < CATCH_UP_BATCH as usize {
@@ -164,7 +212,10 @@ impl Search {
         tick: impl Fn(u64) + Send + 'static,
     ) -> AppResult<usize> {
         match self.rebuild(db, total, tick).await {
-            Err(_) if !self.is_ready() => self.heal(db).await,
+            Err(err) => match self.verify().await {
+                true => self.heal(db).await,
+                false => Err(err),
+            },
             rebuilt => rebuilt,
         }
     }
@@ -235,7 +286,14 @@ impl Search {
         // Stops listening when this task is dropped.
         let _listening =
             notifications.map(|url| AbortOnDrop(tokio::spawn(listen(url, self.wake.clone()))));
+        let mut verified: Option<std::time::Instant> = None;
         loop {
+            if self.health.load(Ordering::Acquire) == SUSPECT
+                && verified.is_none_or(|at| at.elapsed() >= VERIFY_INTERVAL)
+            {
+                verified = Some(std::time::Instant::now());
+                self.verify().await;
+            }
             if !self.is_ready() {
                 if let Err(err) = self.heal(&db).await {
                     tracing::error!(error = ?err, "rebuilding the damaged search index failed; retrying");
@@ -317,5 +375,66 @@ async fn listen(url: String, wake: Arc<Notify>) {
             }
         }
         tokio::time::sleep(POLL_INTERVAL * 4).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failure_makes_the_index_suspect_and_only_a_check_makes_it_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let search = Search::open(dir.path()).unwrap();
+        let document = documents::SearchDocument {
+            kind: crate::domain::EntryKind::Case,
+            id: 1,
+            slug: "one-chicken".into(),
+            title: ("养鸡产业链".into(), "chicken chain".into()),
+            summary: Default::default(),
+            body: Default::default(),
+            facets: Default::default(),
+            deps: Default::default(),
+        };
+        search
+            .on_engine(move |engine| engine.rebuild(&[document], 1, &mut |_| ()))
+            .await
+            .unwrap();
+
+        // A failure, whatever its cause, is not yet damage: one query must not be able to make
+        // the server throw its index away.
+        let failed = search
+            .on_engine(|_| Err::<(), _>(SearchError::Damaged("a query's bug".into())))
+            .await;
+        assert_eq!(
+            failed.unwrap_err().code(),
+            crate::error::ErrorCode::Internal
+        );
+        assert_eq!(search.health.load(Ordering::Acquire), SUSPECT);
+        assert!(search.is_ready());
+        assert!(!search.verify().await, "the files are sound");
+        assert_eq!(search.health.load(Ordering::Acquire), SOUND);
+
+        let positions = std::fs::read_dir(dir.path().join("index"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "pos"))
+            .unwrap();
+        std::fs::remove_file(positions).unwrap();
+        assert!(search.verify().await, "a missing file is damage");
+        assert!(!search.is_ready());
+        let refused = search
+            .search(SearchRequest {
+                query: super::super::query::UserQuery::parse("养鸡").unwrap(),
+                kinds: Vec::new(),
+                facets: Default::default(),
+                limit: 10,
+                offset: 0,
+                without_facets: true,
+                without_highlights: true,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), crate::error::ErrorCode::Unavailable);
     }
 }

@@ -51,7 +51,7 @@ async fn statement_count_is_constant_in_the_number_of_rows(backend: Backend) {
     let txn = app.db.begin().await.unwrap();
     kb::load(
         &txn,
-        &hundred_cases(
+        hundred_cases(
             &["wushan", "pengshui", "fengdu", "tongxin-village"],
             &[
                 "industry-planning",
