@@ -32,6 +32,11 @@ impl ErrorCode {
         ErrorCode::Internal,
     ];
 
+    /// The code a client sees as `extensions.code`, read back.
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|known| known.as_str() == code)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
