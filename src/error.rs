@@ -34,7 +34,9 @@ impl ErrorCode {
 
     /// The code a client sees as `extensions.code`, read back.
     pub fn parse(code: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|known| known.as_str() == code)
+        ErrorCode::ALL
+            .into_iter()
+            .find(|known| known.as_str() == code)
     }
 
     pub fn as_str(self) -> &'static str {

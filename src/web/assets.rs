@@ -19,7 +19,11 @@ pub struct Asset {
 
 macro_rules! asset {
     ($name:literal, $content_type:expr) => {
-        ($name, $content_type, include_bytes!(concat!("assets/", $name)) as &[u8])
+        (
+            $name,
+            $content_type,
+            include_bytes!(concat!("assets/", $name)) as &[u8],
+        )
     };
 }
 
@@ -37,13 +41,11 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         asset!("vendor/graphiql.min.css", CSS),
     ]
     .into_iter()
-    .map(|(name, content_type, bytes)| {
-        Asset {
-            name,
-            content_type,
-            bytes,
-            hashed: hashed_name(name, bytes),
-        }
+    .map(|(name, content_type, bytes)| Asset {
+        name,
+        content_type,
+        bytes,
+        hashed: hashed_name(name, bytes),
     })
     .collect()
 });
@@ -98,7 +100,11 @@ mod tests {
         // The budget: CSS <= 15 KB, JS <= 15 KB (GraphiQL's bundle is not a planner page).
         for (name, limit) in [("app.css", 15 * 1024), ("app.js", 15 * 1024)] {
             let asset = ASSETS.iter().find(|a| a.name == name).unwrap();
-            assert!(asset.bytes.len() <= limit, "{name}: {} bytes", asset.bytes.len());
+            assert!(
+                asset.bytes.len() <= limit,
+                "{name}: {} bytes",
+                asset.bytes.len()
+            );
         }
     }
 }

@@ -50,8 +50,18 @@ pub fn apa(reference: &Reference) -> String {
 /// `2026-11-29` -> (2026, "November", 29).
 fn long_date(day: &str) -> Option<(i32, &'static str, u32)> {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let mut parts = day.get(..10)?.split('-');
     let year = parts.next()?.parse().ok()?;

@@ -168,7 +168,10 @@ impl Ctx {
         document: Document,
         variables: Value,
     ) -> Result<T, PageError> {
-        let response = self.api.execute_json(document.text, variables.clone()).await;
+        let response = self
+            .api
+            .execute_json(document.text, variables.clone())
+            .await;
         self.record(document, &variables);
         if let Some(error) = response.errors.first() {
             return Err(self.api_error(error.code, &error.message));

@@ -155,7 +155,11 @@ pub fn bar(lang: Lang, figure: &Figure) -> Bar {
     let percent = figure.unit.zh.trim() == "%";
     Bar {
         href: format!("/{}/statistic/{}", lang.code(), figure.slug),
-        label: figure.label.as_ref().map(|l| l.of(lang)).unwrap_or_default(),
+        label: figure
+            .label
+            .as_ref()
+            .map(|l| l.of(lang))
+            .unwrap_or_default(),
         value: format_value(lang, figure.value, &figure.unit),
         width: if percent {
             figure.value.clamp(0.0, 100.0).round() as u32
@@ -294,12 +298,23 @@ mod tests {
             zh: "份".into(),
             en: "questionnaires".into(),
         };
-        assert_eq!(format_value(Lang::En, 1634.0, &count), "1634 questionnaires");
+        assert_eq!(
+            format_value(Lang::En, 1634.0, &count),
+            "1634 questionnaires"
+        );
     }
 
     #[test]
     fn every_kind_has_a_path_segment_that_reads_back() {
-        for segment in ["case", "measure", "cause", "prong", "poverty", "region", "statistic"] {
+        for segment in [
+            "case",
+            "measure",
+            "cause",
+            "prong",
+            "poverty",
+            "region",
+            "statistic",
+        ] {
             assert_eq!(RecordKind::parse(segment).unwrap().segment(), segment);
         }
         assert_eq!(RecordKind::of_entry("STRATEGY"), Some(RecordKind::Prong));

@@ -6,7 +6,9 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::data::{record_link, region_choices, share, Choice, Connection, Figure, Named, RecordKind, RegionRow};
+use super::data::{
+    record_link, region_choices, share, Choice, Connection, Figure, Named, RecordKind, RegionRow,
+};
 use super::{document, html, Chrome, Ctx, Link, PageResult};
 use crate::web::i18n::Lang;
 use crate::web::params::Params;
@@ -118,7 +120,11 @@ pub fn view(lang: Lang, data: MatrixData, base: &str, params: &Params) -> Matrix
                 .cells
                 .into_iter()
                 .map(|cell| {
-                    let here = chosen == (Some(row.cause.slug.as_str()), Some(cell.strategy.slug.as_str()));
+                    let here = chosen
+                        == (
+                            Some(row.cause.slug.as_str()),
+                            Some(cell.strategy.slug.as_str()),
+                        );
                     let prong = names
                         .iter()
                         .find(|(slug, _)| *slug == cell.strategy.slug)
@@ -127,8 +133,16 @@ pub fn view(lang: Lang, data: MatrixData, base: &str, params: &Params) -> Matrix
                     if here {
                         selected = Some(SelectedCell {
                             title: format!("{cause_name} × {prong}"),
-                            measures: cell.measures.iter().map(|m| record_link(lang, RecordKind::Measure, m)).collect(),
-                            cases: cell.cases.iter().map(|c| record_link(lang, RecordKind::Case, c)).collect(),
+                            measures: cell
+                                .measures
+                                .iter()
+                                .map(|m| record_link(lang, RecordKind::Measure, m))
+                                .collect(),
+                            cases: cell
+                                .cases
+                                .iter()
+                                .map(|c| record_link(lang, RecordKind::Case, c))
+                                .collect(),
                         });
                     }
                     let text = if cell.gap {
@@ -140,7 +154,8 @@ pub fn view(lang: Lang, data: MatrixData, base: &str, params: &Params) -> Matrix
                             .replace("{cases}", &cell.case_count.to_string())
                     };
                     let mut pairs = params.with("cause", Some(&row.cause.slug));
-                    pairs = Params::parse(pairs.trim_start_matches('?')).with("strategy", Some(&cell.strategy.slug));
+                    pairs = Params::parse(pairs.trim_start_matches('?'))
+                        .with("strategy", Some(&cell.strategy.slug));
                     MatrixCell {
                         href: format!("{base}{pairs}#cell"),
                         measures: cell.measure_count,
@@ -158,7 +173,10 @@ pub fn view(lang: Lang, data: MatrixData, base: &str, params: &Params) -> Matrix
                 })
                 .collect();
             MatrixRow {
-                cause: Link::new(format!("/{}/cause/{}", lang.code(), row.cause.slug), cause_name),
+                cause: Link::new(
+                    format!("/{}/cause/{}", lang.code(), row.cause.slug),
+                    cause_name,
+                ),
                 is_group: row.is_group,
                 share: share(lang, &row.cause.statistics),
                 cells,

@@ -30,7 +30,10 @@ type PageResult = Result<HttpResponse, PageError>;
 /// as permanent).
 pub async fn root(req: HttpRequest) -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/{}/", preferred_lang(&req).code())))
+        .insert_header((
+            header::LOCATION,
+            format!("/{}/", preferred_lang(&req).code()),
+        ))
         .insert_header((header::VARY, "Accept-Language"))
         .finish()
 }
@@ -240,7 +243,10 @@ pub async fn survey(mut ctx: Ctx) -> PageResult {
                 (None, None) => String::new(),
             };
             chart::Chart::new(
-                format!("figure-{}", number.map_or("text".to_string(), |n| n.to_string())),
+                format!(
+                    "figure-{}",
+                    number.map_or("text".to_string(), |n| n.to_string())
+                ),
                 format!("{title}: {question}"),
                 question,
                 groups.join(lang.messages().get("list.and").as_str()),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::data::{
-    chip, cited, region_choices, Chip, Choice, Citation, Connection, Cited, Named, RecordKind,
+    chip, cited, region_choices, Chip, Choice, Citation, Cited, Connection, Named, RecordKind,
     RegionRow, Text,
 };
 use super::{document, html, Chrome, Ctx, Link, PageResult};
@@ -211,7 +211,11 @@ fn view(ctx: &Ctx, lang: Lang, measure: Measure) -> PlanMeasure {
     PlanMeasure {
         href: format!("/{}/measure/{}", lang.code(), measure.slug),
         title: measure.title.of(lang),
-        summary: measure.summary.as_ref().map(|s| s.of(lang)).unwrap_or_default(),
+        summary: measure
+            .summary
+            .as_ref()
+            .map(|s| s.of(lang))
+            .unwrap_or_default(),
         prong: measure
             .strategy
             .as_ref()

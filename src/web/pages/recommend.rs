@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::data::{
-    bar, chip, cited, region_choices, share, Bar, Chip, Choice, Citation, Connection, Cited,
+    bar, chip, cited, region_choices, share, Bar, Chip, Choice, Citation, Cited, Connection,
     Figure, Named, RecordKind, RegionRow, Text,
 };
 use super::{document, html, Chrome, Ctx, Link, PageResult};
@@ -150,7 +150,12 @@ fn cause_groups(lang: Lang, causes: Vec<PickerCause>, picked: &[&str]) -> Vec<Ca
 pub async fn recommend(mut ctx: Ctx) -> PageResult {
     let lang = ctx.lang;
     let text = ctx.params.get("text").unwrap_or_default().to_string();
-    let picked: Vec<String> = ctx.params.all("cause").into_iter().map(String::from).collect();
+    let picked: Vec<String> = ctx
+        .params
+        .all("cause")
+        .into_iter()
+        .map(String::from)
+        .collect();
     let region = ctx.params.get("region").unwrap_or_default().to_string();
     let plan: Vec<String> = ctx.params.all("m").into_iter().map(String::from).collect();
     let picked_refs: Vec<&str> = picked.iter().map(String::as_str).collect();
@@ -264,7 +269,12 @@ fn view(lang: Lang, rank: usize, item: Item, plan: &[String]) -> RecommendationV
         paths,
         evidence: item.evidence.iter().take(4).map(|f| bar(lang, f)).collect(),
         rationale: item.rationale.of(lang),
-        citations: item.measure.citations.iter().map(|c| cited(lang, c)).collect(),
+        citations: item
+            .measure
+            .citations
+            .iter()
+            .map(|c| cited(lang, c))
+            .collect(),
         cases: item
             .cases
             .iter()

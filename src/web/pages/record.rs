@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::data::{
-    bar, cited, record_link, respondent, share, Bar, Citation, Cited, Figure, Named,
-    RecordKind, Text,
+    bar, cited, record_link, respondent, share, Bar, Citation, Cited, Figure, Named, RecordKind,
+    Text,
 };
 use super::matrix::{self, MatrixData, MatrixView};
 use super::{document, html, Chrome, Ctx, Link, PageResult};
@@ -132,7 +132,10 @@ pub async fn record(mut ctx: Ctx, path: web::Path<(String, String, String)>) -> 
         let history: History = ctx
             .run(document!("history"), json!({ "id": built.common.id }))
             .await?;
-        built.view.last_change = history.history.first().map(|r| r.at.chars().take(10).collect());
+        built.view.last_change = history
+            .history
+            .first()
+            .map(|r| r.at.chars().take(10).collect());
         built.view.history = history
             .history
             .iter()
@@ -148,7 +151,12 @@ pub async fn record(mut ctx: Ctx, path: web::Path<(String, String, String)>) -> 
     let mut view = built.view;
     view.kind = ctx.m(&kind.message());
     view.version = built.common.version;
-    view.citations = built.common.citations.iter().map(|c| cited(lang, c)).collect();
+    view.citations = built
+        .common
+        .citations
+        .iter()
+        .map(|c| cited(lang, c))
+        .collect();
     view.source = built.common.citations.iter().find_map(|c| {
         let s = c.source.as_ref()?;
         Some(format!(
@@ -246,9 +254,16 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         if let Some(parent) = &region.parent {
             crumbs.push(record_link(lang, RecordKind::Region, parent));
         }
-        let named = Named { slug: region.slug.clone(), name: region.name.clone() };
+        let named = Named {
+            slug: region.slug.clone(),
+            name: region.name.clone(),
+        };
         let link = record_link(lang, RecordKind::Region, &named);
-        facts.push(fact(ctx.m("record.where"), link.label.clone(), Some(link.href.clone())));
+        facts.push(fact(
+            ctx.m("record.where"),
+            link.label.clone(),
+            Some(link.href.clone()),
+        ));
         crumbs.push(link);
     }
     let mut prongs: Vec<Named> = Vec::new();
@@ -268,16 +283,28 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     if !prongs.is_empty() {
         facts.push(fact(
             ctx.m("record.prong"),
-            prongs.iter().map(|p| p.name.of(lang)).collect::<Vec<_>>().join(" · "),
+            prongs
+                .iter()
+                .map(|p| p.name.of(lang))
+                .collect::<Vec<_>>()
+                .join(" · "),
             Some(format!("/{}/prong/{}", lang.code(), prongs[0].slug)),
         ));
     }
     if let Some(year) = data.year {
         facts.push(fact(ctx.m("record.year"), year.to_string(), None));
     }
-    facts.push(fact(ctx.m("record.measures"), data.measures.len().to_string(), None));
+    facts.push(fact(
+        ctx.m("record.measures"),
+        data.measures.len().to_string(),
+        None,
+    ));
     let mut sections = Vec::new();
-    for (key, text) in [("record.summary", &data.summary), ("record.actions", &data.actions), ("record.outcomes", &data.outcomes)] {
+    for (key, text) in [
+        ("record.summary", &data.summary),
+        ("record.actions", &data.actions),
+        ("record.outcomes", &data.outcomes),
+    ] {
         if let Some(text) = optional(lang, text) {
             sections.push(Section::text(ctx.m(key), text));
         }
@@ -287,13 +314,28 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         data.measures
             .iter()
             .map(|m| {
-                record_link(lang, RecordKind::Measure, &Named { slug: m.slug.clone(), name: m.title.clone() })
+                record_link(
+                    lang,
+                    RecordKind::Measure,
+                    &Named {
+                        slug: m.slug.clone(),
+                        name: m.title.clone(),
+                    },
+                )
             })
             .collect(),
     ));
-    sections.push(Section::links(ctx.m("record.causes"), links(lang, RecordKind::Cause, &causes)));
+    sections.push(Section::links(
+        ctx.m("record.causes"),
+        links(lang, RecordKind::Cause, &causes),
+    ));
     Ok(Built {
-        view: RecordView { title: data.title.of(lang), facts, sections, ..RecordView::default() },
+        view: RecordView {
+            title: data.title.of(lang),
+            facts,
+            sections,
+            ..RecordView::default()
+        },
         common,
         crumbs,
         has_history: true,
@@ -335,8 +377,15 @@ fn case_links(lang: Lang, cases: &[CaseInRegion]) -> Vec<Link> {
     cases
         .iter()
         .map(|c| {
-            let place = c.region.as_ref().map(|r| format!(" · {}", r.name.of(lang))).unwrap_or_default();
-            Link::new(format!("/{}/case/{}", lang.code(), c.slug), format!("{}{place}", c.title.of(lang)))
+            let place = c
+                .region
+                .as_ref()
+                .map(|r| format!(" · {}", r.name.of(lang)))
+                .unwrap_or_default();
+            Link::new(
+                format!("/{}/case/{}", lang.code(), c.slug),
+                format!("{}{place}", c.title.of(lang)),
+            )
         })
         .collect()
 }
@@ -347,16 +396,35 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let mut facts = Vec::new();
     let mut crumbs = Vec::new();
     if let Some(s) = &data.strategy {
-        let link = record_link(lang, RecordKind::Prong, &Named { slug: s.slug.clone(), name: s.name.clone() });
-        facts.push(fact(ctx.m("record.prong"), link.label.clone(), Some(link.href.clone())));
+        let link = record_link(
+            lang,
+            RecordKind::Prong,
+            &Named {
+                slug: s.slug.clone(),
+                name: s.name.clone(),
+            },
+        );
+        facts.push(fact(
+            ctx.m("record.prong"),
+            link.label.clone(),
+            Some(link.href.clone()),
+        ));
         crumbs.push(link);
         if let Some(d) = &s.dimension {
             let link = record_link(lang, RecordKind::Poverty, d);
             facts.push(fact(ctx.m("record.poverty"), link.label, Some(link.href)));
         }
     }
-    facts.push(fact(ctx.m("record.cases"), data.cases.len().to_string(), None));
-    let figures: Vec<Figure> = data.causes.iter().flat_map(|c| c.statistics.clone()).collect();
+    facts.push(fact(
+        ctx.m("record.cases"),
+        data.cases.len().to_string(),
+        None,
+    ));
+    let figures: Vec<Figure> = data
+        .causes
+        .iter()
+        .flat_map(|c| c.statistics.clone())
+        .collect();
     if let Some(key) = share(lang, &figures) {
         facts.push(fact(ctx.m("record.key_figure"), key, None));
     }
@@ -370,7 +438,14 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             .iter()
             .map(|c| {
                 let kinds: Vec<String> = c.dimensions.iter().map(|d| d.name.of(lang)).collect();
-                let mut link = record_link(lang, RecordKind::Cause, &Named { slug: c.slug.clone(), name: c.name.clone() });
+                let mut link = record_link(
+                    lang,
+                    RecordKind::Cause,
+                    &Named {
+                        slug: c.slug.clone(),
+                        name: c.name.clone(),
+                    },
+                );
                 if !kinds.is_empty() {
                     link.label = format!("{} → {}", link.label, kinds.join(" · "));
                 }
@@ -385,9 +460,17 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             ..Section::default()
         });
     }
-    sections.push(Section::links(ctx.m("record.cases"), case_links(lang, &data.cases)));
+    sections.push(Section::links(
+        ctx.m("record.cases"),
+        case_links(lang, &data.cases),
+    ));
     Ok(Built {
-        view: RecordView { title: data.title.of(lang), facts, sections, ..RecordView::default() },
+        view: RecordView {
+            title: data.title.of(lang),
+            facts,
+            sections,
+            ..RecordView::default()
+        },
         common,
         crumbs,
         has_history: true,
@@ -422,7 +505,11 @@ async fn cause(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let mut crumbs = vec![Link::new(ctx.href("matrix"), ctx.m("matrix.title"))];
     let mut facts = vec![fact(
         ctx.m("record.level"),
-        ctx.m(if data.is_group { "record.cause_group" } else { "record.cause_factor" }),
+        ctx.m(if data.is_group {
+            "record.cause_group"
+        } else {
+            "record.cause_factor"
+        }),
         None,
     )];
     if let Some(parent) = &data.parent {
@@ -431,12 +518,24 @@ async fn cause(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     if !data.dimensions.is_empty() {
         facts.push(fact(
             ctx.m("record.poverty"),
-            data.dimensions.iter().map(|d| d.name.of(lang)).collect::<Vec<_>>().join(" · "),
-            Some(format!("/{}/poverty/{}", lang.code(), data.dimensions[0].slug)),
+            data.dimensions
+                .iter()
+                .map(|d| d.name.of(lang))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            Some(format!(
+                "/{}/poverty/{}",
+                lang.code(),
+                data.dimensions[0].slug
+            )),
         ));
     }
     let cases: usize = data.measures.iter().map(|m| m.cases.len()).sum();
-    facts.push(fact(ctx.m("record.measures"), data.measures.len().to_string(), None));
+    facts.push(fact(
+        ctx.m("record.measures"),
+        data.measures.len().to_string(),
+        None,
+    ));
     facts.push(fact(ctx.m("record.cases"), cases.to_string(), None));
     if let Some(key) = share(lang, &data.statistics) {
         facts.push(fact(ctx.m("record.key_figure"), key, None));
@@ -446,15 +545,28 @@ async fn cause(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         sections.push(Section::text(ctx.m("record.summary"), text));
     }
     if !data.children.is_empty() {
-        sections.push(Section::links(ctx.m("record.sub_causes"), links(lang, RecordKind::Cause, &data.children)));
+        sections.push(Section::links(
+            ctx.m("record.sub_causes"),
+            links(lang, RecordKind::Cause, &data.children),
+        ));
     }
-    sections.push(Section::links(ctx.m("record.poverty"), links(lang, RecordKind::Poverty, &data.dimensions)));
+    sections.push(Section::links(
+        ctx.m("record.poverty"),
+        links(lang, RecordKind::Poverty, &data.dimensions),
+    ));
     sections.push(Section::links(
         ctx.m("record.measures"),
         data.measures
             .iter()
             .map(|m| {
-                let mut link = record_link(lang, RecordKind::Measure, &Named { slug: m.slug.clone(), name: m.title.clone() });
+                let mut link = record_link(
+                    lang,
+                    RecordKind::Measure,
+                    &Named {
+                        slug: m.slug.clone(),
+                        name: m.title.clone(),
+                    },
+                );
                 if let Some(s) = &m.strategy {
                     link.label = format!("{} · {}", link.label, s.name.of(lang));
                 }
@@ -470,7 +582,12 @@ async fn cause(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         });
     }
     Ok(Built {
-        view: RecordView { title: data.name.of(lang), facts, sections, ..RecordView::default() },
+        view: RecordView {
+            title: data.name.of(lang),
+            facts,
+            sections,
+            ..RecordView::default()
+        },
         common,
         crumbs,
         has_history: true,
@@ -499,7 +616,8 @@ async fn prong(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let (data, common): (ProngData, Common) = fetch(ctx, document!("prong"), slug).await?;
     let mut facts = vec![fact(
         ctx.m("record.position"),
-        ctx.m("record.prong_n").replace("{n}", &data.position.to_string()),
+        ctx.m("record.prong_n")
+            .replace("{n}", &data.position.to_string()),
         None,
     )];
     if let Some(d) = &data.dimension {
@@ -514,7 +632,11 @@ async fn prong(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             }
         }
     }
-    facts.push(fact(ctx.m("record.measures"), data.measures.len().to_string(), None));
+    facts.push(fact(
+        ctx.m("record.measures"),
+        data.measures.len().to_string(),
+        None,
+    ));
     facts.push(fact(ctx.m("record.cases"), cases.len().to_string(), None));
     let mut sections = vec![Section::text(ctx.m("record.aim"), data.aim.of(lang))];
     if let Some(text) = optional(lang, &data.summary) {
@@ -524,12 +646,29 @@ async fn prong(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ctx.m("record.measures"),
         data.measures
             .iter()
-            .map(|m| record_link(lang, RecordKind::Measure, &Named { slug: m.slug.clone(), name: m.title.clone() }))
+            .map(|m| {
+                record_link(
+                    lang,
+                    RecordKind::Measure,
+                    &Named {
+                        slug: m.slug.clone(),
+                        name: m.title.clone(),
+                    },
+                )
+            })
             .collect(),
     ));
-    sections.push(Section::links(ctx.m("record.cases"), links(lang, RecordKind::Case, &cases)));
+    sections.push(Section::links(
+        ctx.m("record.cases"),
+        links(lang, RecordKind::Case, &cases),
+    ));
     Ok(Built {
-        view: RecordView { title: data.name.of(lang), facts, sections, ..RecordView::default() },
+        view: RecordView {
+            title: data.name.of(lang),
+            facts,
+            sections,
+            ..RecordView::default()
+        },
         common,
         crumbs: Vec::new(),
         has_history: false,
@@ -552,8 +691,14 @@ async fn poverty(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         fact(ctx.m("record.causes"), data.causes.len().to_string(), None),
         fact(
             ctx.m("record.prong"),
-            data.strategies.iter().map(|s| s.name.of(lang)).collect::<Vec<_>>().join(" · "),
-            data.strategies.first().map(|s| format!("/{}/prong/{}", lang.code(), s.slug)),
+            data.strategies
+                .iter()
+                .map(|s| s.name.of(lang))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            data.strategies
+                .first()
+                .map(|s| format!("/{}/prong/{}", lang.code(), s.slug)),
         ),
     ];
     if let Some(key) = share(lang, &data.statistics) {
@@ -563,8 +708,14 @@ async fn poverty(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     if let Some(text) = optional(lang, &data.summary) {
         sections.push(Section::text(ctx.m("record.summary"), text));
     }
-    sections.push(Section::links(ctx.m("record.causes"), links(lang, RecordKind::Cause, &data.causes)));
-    sections.push(Section::links(ctx.m("record.prong"), links(lang, RecordKind::Prong, &data.strategies)));
+    sections.push(Section::links(
+        ctx.m("record.causes"),
+        links(lang, RecordKind::Cause, &data.causes),
+    ));
+    sections.push(Section::links(
+        ctx.m("record.prong"),
+        links(lang, RecordKind::Prong, &data.strategies),
+    ));
     if !data.statistics.is_empty() {
         sections.push(Section {
             heading: ctx.m("record.evidence"),
@@ -573,7 +724,12 @@ async fn poverty(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         });
     }
     Ok(Built {
-        view: RecordView { title: data.name.of(lang), facts, sections, ..RecordView::default() },
+        view: RecordView {
+            title: data.name.of(lang),
+            facts,
+            sections,
+            ..RecordView::default()
+        },
         common,
         crumbs: Vec::new(),
         has_history: false,
@@ -631,14 +787,24 @@ struct Siblings {
 async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let lang = ctx.lang;
     let (data, common): (RegionData, Common) = fetch(ctx, document!("region"), slug).await?;
-    let parent = data.parent.as_ref().map(|p| p.slug.clone()).unwrap_or_else(|| data.slug.clone());
+    let parent = data
+        .parent
+        .as_ref()
+        .map(|p| p.slug.clone())
+        .unwrap_or_else(|| data.slug.clone());
     let context: RegionContext = ctx
-        .run(document!("region-context"), json!({ "parent": parent, "region": data.slug }))
+        .run(
+            document!("region-context"),
+            json!({ "parent": parent, "region": data.slug }),
+        )
         .await?;
     let mut ancestors = Vec::new();
     let mut next = data.parent.as_ref();
     while let Some(a) = next {
-        ancestors.push(Link::new(format!("/{}/region/{}", lang.code(), a.slug), a.name.of(lang)));
+        ancestors.push(Link::new(
+            format!("/{}/region/{}", lang.code(), a.slug),
+            a.name.of(lang),
+        ));
         next = a.parent.as_deref();
     }
     ancestors.reverse();
@@ -662,14 +828,26 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             link
         })
         .collect();
-    let mut facts = vec![fact(ctx.m("record.level"), ctx.m(&format!("level.{}", data.level)), None)];
+    let mut facts = vec![fact(
+        ctx.m("record.level"),
+        ctx.m(&format!("level.{}", data.level)),
+        None,
+    )];
     if let Some(zone) = optional(lang, &data.zone) {
         facts.push(fact(ctx.m("record.zone"), zone, None));
     }
     if let Some(parent) = ancestors.last() {
-        facts.push(fact(ctx.m("record.in"), parent.label.clone(), Some(parent.href.clone())));
+        facts.push(fact(
+            ctx.m("record.in"),
+            parent.label.clone(),
+            Some(parent.href.clone()),
+        ));
     }
-    facts.push(fact(ctx.m("record.cases"), cases_in.len().to_string(), None));
+    facts.push(fact(
+        ctx.m("record.cases"),
+        cases_in.len().to_string(),
+        None,
+    ));
     if let Some(first) = data.indicators.first() {
         facts.push(fact(
             first.name.of(lang),
@@ -688,10 +866,16 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
                 .iter()
                 .map(|i| {
                     let year = i.year.map(|y| format!(" ({y})")).unwrap_or_default();
-                    let note = optional(lang, &i.note).map(|n| format!(" — {n}")).unwrap_or_default();
+                    let note = optional(lang, &i.note)
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default();
                     Link::new(
                         "",
-                        format!("{}: {}{year}{note}", i.name.of(lang), super::data::format_value(lang, i.value, &i.unit)),
+                        format!(
+                            "{}: {}{year}{note}",
+                            i.name.of(lang),
+                            super::data::format_value(lang, i.value, &i.unit)
+                        ),
                     )
                 })
                 .collect(),
@@ -702,16 +886,34 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             ctx.m("record.subregions"),
             data.children
                 .iter()
-                .map(|c| record_link(lang, RecordKind::Region, &Named { slug: c.slug.clone(), name: c.name.clone() }))
+                .map(|c| {
+                    record_link(
+                        lang,
+                        RecordKind::Region,
+                        &Named {
+                            slug: c.slug.clone(),
+                            name: c.name.clone(),
+                        },
+                    )
+                })
                 .collect(),
         ));
     }
-    sections.push(Section::links(ctx.m("record.cases_in"), links(lang, RecordKind::Case, &cases_in)));
+    sections.push(Section::links(
+        ctx.m("record.cases_in"),
+        links(lang, RecordKind::Case, &cases_in),
+    ));
     sections.push(Section::links(ctx.m("record.cases_near"), near));
     let base = format!("{}{}", ctx.href(&format!("region/{}", data.slug)), "");
     let mx = matrix::view(lang, context.evidence_matrix, &base, &ctx.params);
     Ok(Built {
-        view: RecordView { title: data.name.of(lang), facts, sections, mx: Some(mx), ..RecordView::default() },
+        view: RecordView {
+            title: data.name.of(lang),
+            facts,
+            sections,
+            mx: Some(mx),
+            ..RecordView::default()
+        },
         common,
         crumbs: ancestors,
         has_history: true,
@@ -754,7 +956,9 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     }
     facts.push(fact(
         ctx.m("survey.sample"),
-        data.sample.map(|n| n.to_string()).unwrap_or_else(|| ctx.m("survey.sample_not_given")),
+        data.sample
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| ctx.m("survey.sample_not_given")),
         None,
     ));
     if let Some(n) = data.figure {
@@ -770,7 +974,14 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     }
     let mut related = Vec::new();
     if let Some(c) = &data.cause {
-        related.push(record_link(lang, RecordKind::Cause, &Named { slug: c.slug.clone(), name: c.name.clone() }));
+        related.push(record_link(
+            lang,
+            RecordKind::Cause,
+            &Named {
+                slug: c.slug.clone(),
+                name: c.name.clone(),
+            },
+        ));
     }
     if let Some(d) = &data.dimension {
         related.push(record_link(lang, RecordKind::Poverty, d));
@@ -780,11 +991,23 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     }
     sections.push(Section::links(ctx.m("record.related"), related));
     if let Some(c) = &data.cause {
-        sections.push(Section::links(ctx.m("record.measures"), links(lang, RecordKind::Measure, &c.measures)));
+        sections.push(Section::links(
+            ctx.m("record.measures"),
+            links(lang, RecordKind::Measure, &c.measures),
+        ));
     }
-    let title = format!("{} · {}", data.label.of(lang), super::data::format_value(lang, data.value, &data.unit));
+    let title = format!(
+        "{} · {}",
+        data.label.of(lang),
+        super::data::format_value(lang, data.value, &data.unit)
+    );
     Ok(Built {
-        view: RecordView { title, facts, sections, ..RecordView::default() },
+        view: RecordView {
+            title,
+            facts,
+            sections,
+            ..RecordView::default()
+        },
         common,
         crumbs,
         has_history: true,

@@ -231,12 +231,7 @@ pub async fn search(mut ctx: Ctx) -> PageResult {
             ctx.params
                 .all(param)
                 .into_iter()
-                .map(|value| {
-                    Link::new(
-                        ctx.params.removing(param, value),
-                        label_of(param, value),
-                    )
-                })
+                .map(|value| Link::new(ctx.params.removing(param, value), label_of(param, value)))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -246,16 +241,14 @@ pub async fn search(mut ctx: Ctx) -> PageResult {
         .m("search.summary")
         .replace("{total}", &total.to_string())
         .replace("{q}", &q);
-    let previous = data
-        .search
-        .page_info
-        .has_previous_page
-        .then(|| ctx.params.with("page", Some(&(page_number - 1).to_string())));
-    let next = data
-        .search
-        .page_info
-        .has_next_page
-        .then(|| ctx.params.with("page", Some(&(page_number + 1).to_string())));
+    let previous = data.search.page_info.has_previous_page.then(|| {
+        ctx.params
+            .with("page", Some(&(page_number - 1).to_string()))
+    });
+    let next = data.search.page_info.has_next_page.then(|| {
+        ctx.params
+            .with("page", Some(&(page_number + 1).to_string()))
+    });
     let title = format!("{} · {q}", ctx.m("search.title"));
     let page = SearchPage {
         c: ctx.finish(title),
