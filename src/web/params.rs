@@ -74,7 +74,7 @@ pub fn encode(pairs: &[(&str, &str)]) -> String {
     if pairs.is_empty() {
         return String::new();
     }
-    let mut serializer = form_urlencoded::Serializer::new(String::from("?"));
+    let mut serializer = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
     serializer.extend_pairs(pairs);
     serializer.finish()
 }

@@ -16,7 +16,7 @@ use serde_json::json;
 use super::assets;
 use super::chart;
 use super::page::{document, html, preferred_lang, Chrome, Ctx, Link, PageError};
-use data::{format_value, respondent, Connection, Named, Text};
+use data::{format_value, respondent, Connection, Text};
 
 pub use matrix::matrix;
 pub use plan::{plan, plan_markdown};
@@ -63,8 +63,11 @@ struct HomePage {
 struct HomeData {
     strategies: Vec<Described>,
     dimensions: Vec<Described>,
-    regions: Connection<Named>,
+    regions: Connection<data::RegionRow>,
 }
+
+/// The districts and counties of the field study: the regions the home page offers.
+const STUDY_LEVELS: [&str; 2] = ["district", "county"];
 
 #[derive(Deserialize)]
 struct Described {
@@ -92,7 +95,13 @@ pub async fn home(mut ctx: Ctx) -> PageResult {
         regions: data
             .regions
             .nodes()
-            .map(|r| data::record_link(lang, data::RecordKind::Region, &r))
+            .filter(|r| STUDY_LEVELS.contains(&r.level.as_str()))
+            .map(|r| {
+                Link::new(
+                    format!("/{}/region/{}", lang.code(), r.slug),
+                    r.name.of(lang),
+                )
+            })
             .collect(),
         c: ctx.finish(ctx.m("home.title")),
     };

@@ -29,7 +29,8 @@ struct RecommendPage {
     plan_href: Option<String>,
     problem: String,
     region: String,
-    /// The causes picked, open the picker when there are none or nothing was understood.
+    /// The picker is open before a question, when nothing was understood, or when causes
+    /// were picked (to show them).
     picker_open: bool,
 }
 
@@ -220,7 +221,7 @@ pub async fn recommend(mut ctx: Ctx) -> PageResult {
         ctx.m("recommend.title")
     };
     let page = RecommendPage {
-        picker_open: picked.is_empty() || understood.is_empty(),
+        picker_open: !asked || understood.is_empty() || !picked.is_empty(),
         c: ctx.finish(title),
         text,
         asked,
