@@ -85,9 +85,10 @@ async fn page(app: &TestApp, lang: &str, path: &str, status: u16) -> String {
     body
 }
 
-#[tokio::test]
-async fn every_screen_renders_in_both_languages() {
-    let app = TestApp::spawn(&Backend::Sqlite).await;
+crate::on_every_backend!(every_screen_renders_in_both_languages);
+
+async fn every_screen_renders_in_both_languages(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
     let records = record_paths(&app).await;
     let measure = records[1].trim_start_matches("/measure/").to_string();
     for (lang, expected) in [

@@ -209,6 +209,12 @@ async function askToPlan(page, lang, how) {
   await Promise.all([page.waitForURL(/\/en\/measure\//), measures.first().click()]);
   check((await page.locator('h1').count()) === 1, 'matrix: a measure opens from the cell');
 
+  // Suggestions while typing come from the API.
+  await page.goto(`${origin}/en/`);
+  await page.locator('#site-q').pressSequentially('drinking wat', { delay: 20 });
+  await page.waitForFunction(() => document.querySelectorAll('#site-q-suggestions option').length > 0, null, { timeout: 5000 }).catch(() => {});
+  check((await page.locator('#site-q-suggestions option').count()) > 0, 'search box: suggestions while typing');
+
   // GraphiQL loads from the server's assets.
   await page.goto(`${origin}/graphiql`);
   await page.waitForSelector('.graphiql-container', { timeout: 15000 }).catch(() => {});
