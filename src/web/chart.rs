@@ -31,11 +31,16 @@ pub struct Chart {
     pub svg: String,
 }
 
-const WIDTH: f64 = 640.0;
-const ROW: f64 = 46.0;
-const BAR: f64 = 18.0;
+/// Narrow, so that the text stays readable when a phone scales the chart down.
+const WIDTH: f64 = 360.0;
+const LINE: f64 = 18.0;
+const BAR: f64 = 16.0;
 /// Room on the right of the longest bar for its value.
-const VALUE_ROOM: f64 = 90.0;
+const VALUE_ROOM: f64 = 70.0;
+/// The widths of a 15 px character (the charts' font size), roughly: CJK and full-width, and
+/// everything else.
+const WIDE: f64 = 15.0;
+const NARROW: f64 = 8.0;
 
 impl Chart {
     pub fn new(
@@ -69,8 +74,56 @@ fn scale(rows: &[Row]) -> f64 {
     }
 }
 
+/// Breaks a label into lines that fit the chart's width (SVG text does not wrap): at spaces in
+/// English, anywhere in Chinese.
+fn wrap(label: &str) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    let mut width = 0.0;
+    let mut last_space = None;
+    for c in label.chars() {
+        let w = if c.is_ascii() { NARROW } else { WIDE };
+        if width + w > WIDTH && !lines.last().unwrap().is_empty() {
+            let line = lines.last_mut().unwrap();
+            let carried = match last_space {
+                Some(at) if c != ' ' => line.split_off(at + 1),
+                _ => String::new(),
+            };
+            width = carried
+                .chars()
+                .map(|c| if c.is_ascii() { NARROW } else { WIDE })
+                .sum();
+            lines.push(carried);
+            last_space = None;
+            if c == ' ' {
+                continue;
+            }
+        }
+        let line = lines.last_mut().unwrap();
+        if c == ' ' {
+            last_space = Some(line.len());
+        }
+        line.push(c);
+        width += w;
+    }
+    lines
+}
+
 fn draw(id: &str, title: &str, description: &str, rows: &[Row], lang: Lang) -> String {
-    let height = ROW * rows.len() as f64 + 8.0;
+    let labels: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            if row.group.is_empty() {
+                wrap(&row.label)
+            } else {
+                wrap(&format!("{} · {}", row.label, row.group))
+            }
+        })
+        .collect();
+    let height: f64 = labels
+        .iter()
+        .map(|lines| LINE * lines.len() as f64 + BAR + 12.0)
+        .sum::<f64>()
+        + 4.0;
     let max = scale(rows);
     let track = WIDTH - VALUE_ROOM;
     let mut svg = String::new();
@@ -81,25 +134,27 @@ fn draw(id: &str, title: &str, description: &str, rows: &[Row], lang: Lang) -> S
         title = escape(title),
         desc = escape(description),
     );
-    for (i, row) in rows.iter().enumerate() {
-        let y = ROW * i as f64 + 4.0;
+    let mut y = 4.0;
+    for (i, (row, lines)) in rows.iter().zip(&labels).enumerate() {
         let width = (row.value / max * track).clamp(0.0, track);
-        let label = if row.group.is_empty() {
-            row.label.clone()
-        } else {
-            format!("{} · {}", row.label, row.group)
-        };
         let class = if i % 2 == 0 { "a" } else { "b" };
+        for line in lines {
+            y += LINE;
+            let _ = write!(
+                svg,
+                r#"<text x="0" y="{y}" class="l">{}</text>"#,
+                escape(line)
+            );
+        }
         let _ = write!(
             svg,
-            r#"<text x="0" y="{ty}" class="l">{label}</text><rect x="0" y="{by}" width="{width:.1}" height="{BAR}" class="{class}"/><text x="{vx:.1}" y="{vy}" class="v">{value}</text>"#,
-            ty = y + 14.0,
-            by = y + 20.0,
+            r#"<rect x="0" y="{by}" width="{width:.1}" height="{BAR}" class="{class}"/><text x="{vx:.1}" y="{vy}" class="v">{value}</text>"#,
+            by = y + 4.0,
             vx = width + 6.0,
-            vy = y + 34.0,
-            label = escape(&label),
+            vy = y + 18.0,
             value = escape(&row.shown),
         );
+        y += BAR + 12.0;
     }
     svg.push_str("</svg>");
     svg
@@ -135,7 +190,26 @@ mod tests {
         assert!(chart.svg.contains("The hardest problems</desc>"));
         assert!(chart.svg.contains(">58.7%<") && chart.svg.contains(">50%<"));
         // Percentages are drawn on a 0-100 scale.
-        assert!(chart.svg.contains(r#"width="275.0""#), "{}", chart.svg);
+        assert!(chart.svg.contains(r#"width="145.0""#), "{}", chart.svg);
+    }
+
+    #[test]
+    fn long_labels_wrap_at_spaces_or_anywhere_in_chinese() {
+        let english = wrap(&"word ".repeat(30));
+        assert!(english.len() > 1);
+        assert!(english
+            .iter()
+            .all(|l| !l.starts_with(' ') && l.len() as f64 * NARROW <= WIDTH + NARROW));
+        assert_eq!(english.concat().matches("word").count(), 30);
+        let chinese = wrap(&"贫".repeat(40));
+        assert_eq!(
+            chinese
+                .iter()
+                .map(|l| l.chars().count())
+                .collect::<Vec<_>>(),
+            [24, 16]
+        );
+        assert_eq!(wrap("short"), ["short"]);
     }
 
     #[test]
