@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/", web::get().to(pages::root))
             .route("/assets/{name}", web::get().to(assets::serve))
             .route("/graphiql", web::get().to(pages::graphiql))
+            .route("/{lang}", web::get().to(pages::lang_root))
             .route("/{lang}/", web::get().to(pages::home))
             .route("/{lang}/search", web::get().to(pages::search))
             .route("/{lang}/recommend", web::get().to(pages::recommend))

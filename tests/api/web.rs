@@ -181,6 +181,13 @@ async fn root_redirects_by_accept_language() {
         assert_eq!(response.status().as_u16(), 303);
         assert_eq!(response.headers()[header::LOCATION], location, "{accept:?}");
     }
+    let response = client
+        .get(format!("{}/en", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 308);
+    assert_eq!(response.headers()[header::LOCATION], "/en/");
 }
 
 #[tokio::test]

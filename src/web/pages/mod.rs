@@ -38,6 +38,16 @@ pub async fn root(req: HttpRequest) -> HttpResponse {
         .finish()
 }
 
+/// `/zh` and `/en`: their home pages, `/zh/` and `/en/`.
+pub async fn lang_root(req: HttpRequest) -> HttpResponse {
+    match req.match_info().get("lang").and_then(super::Lang::parse) {
+        Some(lang) => HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, format!("/{}/", lang.code())))
+            .finish(),
+        None => not_found(req).await,
+    }
+}
+
 /// Any path the app does not know.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     actix_web::ResponseError::error_response(&PageError::unknown_path(&req))
