@@ -45,6 +45,7 @@ macro_rules! document {
 pub(crate) use document;
 
 /// One document a page ran, as the "view as GraphQL" panel shows it.
+#[derive(Clone)]
 pub struct Panel {
     pub name: &'static str,
     pub document: &'static str,
@@ -69,6 +70,7 @@ impl Link {
 }
 
 /// The frame of every page.
+#[derive(Clone)]
 pub struct Chrome {
     pub lang: Lang,
     pub title: String,
@@ -215,46 +217,27 @@ impl Ctx {
         PageError {
             status,
             message,
-            c: Box::new(self.chrome_copy()),
+            c: Box::new(self.error_chrome()),
         }
     }
 
     /// The 404 page for a record that does not exist.
     pub fn not_found(&self) -> PageError {
-        PageError::not_found(self.chrome_copy(), None)
+        PageError::not_found(self.error_chrome(), None)
     }
 
-    fn chrome_copy(&self) -> Chrome {
+    /// The frame for an error page: no breadcrumb.
+    fn error_chrome(&self) -> Chrome {
         Chrome {
-            lang: self.lang,
-            title: self.chrome.title.clone(),
-            switch_href: self.chrome.switch_href.clone(),
-            q: self.chrome.q.clone(),
             crumbs: Vec::new(),
-            panels: self
-                .chrome
-                .panels
-                .iter()
-                .map(|p| Panel {
-                    name: p.name,
-                    document: p.document,
-                    variables: p.variables.clone(),
-                    curl: p.curl.clone(),
-                })
-                .collect(),
-            url: self.chrome.url.clone(),
-            today: self.chrome.today.clone(),
-            css: self.chrome.css.clone(),
-            js: self.chrome.js.clone(),
+            ..self.chrome.clone()
         }
     }
 
-    /// Moves the frame into a page (set its title first).
+    /// The frame of the finished page, with its title.
     pub fn finish(&mut self, title: String) -> Chrome {
         self.chrome.title = title;
-        let mut chrome = self.chrome_copy();
-        chrome.crumbs = std::mem::take(&mut self.chrome.crumbs);
-        chrome
+        self.chrome.clone()
     }
 }
 
