@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 duration="${1:-10}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --bin policy-kb
-bin="${CARGO_TARGET_DIR:-target}/release/policy-kb"
+bin="${KB_BIN:-${CARGO_TARGET_DIR:-target}/release/policy-kb}"
 port=18932
 base="http://127.0.0.1:$port"
 queries=src/web/queries
