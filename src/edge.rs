@@ -250,19 +250,17 @@ fn with_error_body(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBod
     ServiceResponse::new(request, replaced)
 }
 
-/// The code of an error response that has nothing more specific to say.
+/// The code of an error response that has nothing more specific to say: the code whose status
+/// it is, else `BAD_USER_INPUT` for a client error and `INTERNAL` for a server error.
 fn code_of_status(status: StatusCode) -> ErrorCode {
-    match status {
-        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
-        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
-        StatusCode::NOT_FOUND => ErrorCode::NotFound,
-        StatusCode::CONFLICT => ErrorCode::Conflict,
-        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
-        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::Unavailable,
-        StatusCode::GATEWAY_TIMEOUT => ErrorCode::Timeout,
-        s if s.is_client_error() => ErrorCode::BadUserInput,
-        _ => ErrorCode::Internal,
-    }
+    ErrorCode::ALL
+        .into_iter()
+        .find(|code| code.http_status() == status.as_u16() && *code != ErrorCode::Timeout)
+        .unwrap_or(if status.is_client_error() {
+            ErrorCode::BadUserInput
+        } else {
+            ErrorCode::Internal
+        })
 }
 
 /// The label of an HTTP method in metrics and logs: the standard ones by name, any made-up one

@@ -36,6 +36,7 @@ impl ErrorCode {
         ErrorCode::Internal,
     ];
 
+    /// The code a client sees as `extensions.code`, read back.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
@@ -47,6 +48,21 @@ impl ErrorCode {
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
+        }
+    }
+
+    /// The HTTP status of a response that fails with this code alone (pages, the edge).
+    /// GraphQL responses stay 200 for field errors, as GraphQL-over-HTTP says.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadUserInput => 400,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal => 500,
+            ErrorCode::Timeout | ErrorCode::Unavailable => 503,
         }
     }
 

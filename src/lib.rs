@@ -20,3 +20,4 @@ pub mod search;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

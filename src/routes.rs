@@ -13,7 +13,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(graphql::http::configure)
         .route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
-        .route("/metrics", web::get().to(graphql::http::metrics));
+        .route("/metrics", web::get().to(graphql::http::metrics))
+        // Last: the web app's scope answers every other path (its 404 page).
+        .configure(crate::web::configure);
 }
 
 /// The process is up.

@@ -37,7 +37,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get))
             .default_service(web::to(|| async { method_not_allowed("GET, POST") })),
     )
-    .route("/graphiql", web::get().to(graphiql))
     .route("/schema.graphql", web::get().to(schema));
 }
 
@@ -522,16 +521,6 @@ fn not_acceptable() -> HttpResponse {
         ErrorCode::BadUserInput,
         "accept application/graphql-response+json or application/json",
     )
-}
-
-async fn graphiql() -> HttpResponse {
-    let html = async_graphql::http::GraphiQLSource::build()
-        .endpoint("/graphql")
-        .title("policy-kb")
-        .finish();
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
 }
 
 async fn schema() -> HttpResponse {

@@ -178,6 +178,11 @@ impl CursorType for OffsetCursor {
     }
 }
 
+/// The `after` cursor of the search page that starts at `offset` (for the web pages' paging).
+pub fn search_cursor(offset: usize) -> String {
+    OffsetCursor(offset).encode_cursor()
+}
+
 /// Deep paging is what a scraper does, not a planner; it also bounds the work of one search.
 pub const MAX_SEARCH_OFFSET: usize = 10_000;
 

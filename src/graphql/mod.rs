@@ -17,6 +17,7 @@ use std::sync::Arc;
 use async_graphql::{EmptySubscription, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::error::ErrorCode;
 use crate::metrics::Metrics;
 use crate::search::Search;
 use crate::settings::EdgeSettings;
@@ -72,6 +73,43 @@ impl Api {
         &self.metrics
     }
 
+    /// Runs a document with JSON variables for a caller inside the process (the web pages):
+    /// the same schema, limits, error codes and timeout as `POST /graphql`.
+    pub async fn execute_json(&self, document: &str, variables: serde_json::Value) -> JsonResponse {
+        let request =
+            Request::new(document).variables(async_graphql::Variables::from_json(variables));
+        let timeout = std::time::Duration::from_millis(self.edge.timeout_ms);
+        let Ok(response) = tokio::time::timeout(timeout, self.execute(request)).await else {
+            self.metrics.error(ErrorCode::Timeout);
+            return JsonResponse {
+                data: serde_json::Value::Null,
+                errors: vec![JsonError {
+                    message: format!(
+                        "the request ran longer than {} ms; ask for less",
+                        self.edge.timeout_ms
+                    ),
+                    code: ErrorCode::Timeout,
+                }],
+            };
+        };
+        let errors = response
+            .errors
+            .iter()
+            .map(|error| {
+                let code = error::code_of(error);
+                self.metrics.error(code);
+                JsonError {
+                    message: error.message.clone(),
+                    code,
+                }
+            })
+            .collect();
+        JsonResponse {
+            data: response.data.into_json().unwrap_or_default(),
+            errors,
+        }
+    }
+
     /// Runs one request with its own DataLoader, and gives every error a code.
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
         let activity = loaders::Activity::default();
@@ -79,6 +117,20 @@ impl Api {
         let execution = self.schema.execute(request.into().data(loader));
         error::assign_missing_codes(activity.track(execution).await)
     }
+}
+
+/// The result of `Api::execute_json`: the data (null when nothing ran) and the errors.
+#[derive(Debug)]
+pub struct JsonResponse {
+    pub data: serde_json::Value,
+    pub errors: Vec<JsonError>,
+}
+
+/// One error of a response, as a client sees it.
+#[derive(Debug, Clone)]
+pub struct JsonError {
+    pub message: String,
+    pub code: ErrorCode,
 }
 
 /// The SDL without a database, for `policy-kb schema`.
