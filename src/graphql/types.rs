@@ -10,7 +10,7 @@ use entities::{
 };
 
 use super::id::{GlobalId, NodeKind};
-use super::loaders::{loader, ById, ChildrenOf, CitationsOf, LinkedTo};
+use super::loaders::{loader, AliasesOf, ById, ChildrenOf, CitationsOf, LinkedTo};
 use crate::catalog::tables::*;
 use crate::domain::Respondent;
 
@@ -36,6 +36,26 @@ impl Text {
             _ => None,
         }
     }
+}
+
+/// The words planners use for a record besides its name, per language: colloquial and official
+/// Chinese, English synonyms and abbreviations. Search and recommendations read them like the
+/// name.
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct Aliases {
+    pub zh: Vec<String>,
+    pub en: Vec<String>,
+}
+
+async fn aliases<E: Table>(ctx: &Context<'_>, id: i32) -> Result<Aliases> {
+    let list = loader(ctx)
+        .load_one(AliasesOf::new::<E>(id))
+        .await?
+        .unwrap_or_default();
+    Ok(Aliases {
+        zh: list.zh,
+        en: list.en,
+    })
 }
 
 /// Which side of the survey a figure comes from.
@@ -273,6 +293,10 @@ impl GlossaryTerm {
     async fn term(&self) -> &str {
         &self.0.term
     }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<glossary_terms::Entity>(ctx, self.0.id).await
+    }
     async fn pinyin(&self) -> &str {
         &self.0.pinyin
     }
@@ -383,6 +407,10 @@ impl Dimension {
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
     }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<dimensions::Entity>(ctx, self.0.id).await
+    }
     /// The source's findings about this kind of poverty.
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
@@ -417,6 +445,10 @@ impl Cause {
     }
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<causes::Entity>(ctx, self.0.id).await
     }
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
@@ -467,6 +499,10 @@ impl Strategy {
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
     }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<strategies::Entity>(ctx, self.0.id).await
+    }
     /// What the prong strengthens, such as initiative or the capacity to act.
     async fn aim(&self) -> Text {
         Text::of(&self.0.aim_zh, &self.0.aim_en)
@@ -500,6 +536,10 @@ impl Measure {
     }
     async fn title(&self) -> Text {
         Text::of(&self.0.title_zh, &self.0.title_en)
+    }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<measures::Entity>(ctx, self.0.id).await
     }
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)

@@ -4,6 +4,7 @@
 
 mod documents;
 mod engine;
+pub mod normalise;
 mod query;
 mod schema;
 mod service;
