@@ -10,16 +10,18 @@ use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, TermQuery,
 };
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::documents::SearchDocument;
+use super::normalise::name_key;
 use super::query::{Part, UserQuery};
 use super::schema::{schema, Fields, SCHEMA_VERSION};
-use super::tokenizer::{self, is_cjk, query_words};
+use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words};
 use crate::domain::EntryKind;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,11 +54,23 @@ pub struct SearchRequest {
     /// Skip what the caller will not show: facet counts cost a visit of every matching record.
     pub without_facets: bool,
     pub without_highlights: bool,
+    pub scope: Scope,
+}
+
+/// Which parts of a record a search reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything, with the character net and typo tolerance: what a planner's search box wants.
+    #[default]
+    Everything,
+    /// Only whole words in names, aliases and summaries: what counts as evidence that a record
+    /// is about a described situation (no single characters, no guessed spellings).
+    Evidence,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Highlight {
-    /// `title`, `summary`, `body` or `text` (all Chinese text, matched by character).
+    /// `title`, `aliases`, `summary`, `body` or `text` (all Chinese text, matched by character).
     pub field: &'static str,
     pub lang: &'static str,
     pub html: String,
@@ -257,7 +271,7 @@ impl SearchEngine {
 
     fn to_tantivy(&self, d: &SearchDocument) -> TantivyDocument {
         let f = &self.fields;
-        let chars = [&d.title.0, &d.summary.0, &d.body.0]
+        let chars = [&d.title.0, &d.aliases.0, &d.summary.0, &d.body.0]
             .map(|s| s.as_str())
             .join("\n");
         let mut document = doc!(
@@ -271,8 +285,20 @@ impl SearchEngine {
             f.summary_en => d.summary.1.clone(),
             f.body_zh => d.body.0.clone(),
             f.body_en => d.body.1.clone(),
+            f.aliases_zh => d.aliases.0.clone(),
+            f.aliases_en => d.aliases.1.clone(),
             f.chars => chars,
         );
+        let names: BTreeSet<String> = [&d.title.0, &d.title.1]
+            .into_iter()
+            .chain([&d.aliases.0, &d.aliases.1])
+            .flat_map(|text| text.lines())
+            .map(name_key)
+            .filter(|key| !key.is_empty())
+            .collect();
+        for name in names {
+            document.add_text(f.names, name);
+        }
         document.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
         for (field, slug) in &d.facets {
             document.add_facet(f.facets, Facet::from_path([*field, slug.as_str()]));
@@ -398,6 +424,8 @@ impl SearchEngine {
         for (name, lang, field, max_bytes) in [
             ("title", "zh", f.title_zh, 300),
             ("title", "en", f.title_en, 200),
+            ("aliases", "zh", f.aliases_zh, 300),
+            ("aliases", "en", f.aliases_en, 200),
             ("summary", "zh", f.summary_zh, 300),
             ("summary", "en", f.summary_en, 200),
             ("body", "zh", f.body_zh, 300),
@@ -414,38 +442,52 @@ impl SearchEngine {
     /// The tantivy query for a request, or `None` when nothing can match (only exclusions,
     /// or only noise).
     fn build_query(&self, request: &SearchRequest) -> Option<Box<dyn Query>> {
-        let wanted: Vec<Box<dyn Query>> = request
+        let searcher = self.reader.searcher();
+        let words: Vec<Word> = request
             .query
             .wanted
             .iter()
-            .flat_map(|part| self.part_queries(part))
+            .flat_map(|part| self.part_queries(part, request.scope, &searcher))
             .collect();
-        if wanted.is_empty() {
+        if words.is_empty() {
             return None;
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let any: Vec<(Occur, Box<dyn Query>)> = wanted
-            .iter()
-            .map(|q| (Occur::Should, q.box_clone()))
-            .collect();
+        let any: Vec<(Occur, Box<dyn Query>)> =
+            words.iter().map(|w| (Occur::Should, w.lenient())).collect();
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        if wanted.len() > 1 {
-            // Records with every word come first: a constant far above any BM25 sum.
-            let all: Vec<(Occur, Box<dyn Query>)> = wanted
-                .iter()
-                .map(|q| (Occur::Must, q.box_clone()))
-                .collect();
+        // Records with every word come first (a constant far above any BM25 sum), those with
+        // every word as typed before those that needed a guessed spelling.
+        let every = |query: fn(&Word) -> Box<dyn Query>, bonus: f32| -> Box<dyn Query> {
+            let all = words.iter().map(|w| (Occur::Must, query(w))).collect();
+            Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                bonus,
+            ))
+        };
+        if words.len() > 1 {
+            clauses.push((Occur::Should, every(Word::exact, ALL_WORDS_BONUS)));
+        }
+        if words.iter().any(|w| w.fuzzy.is_some()) {
+            clauses.push((Occur::Should, every(Word::lenient, ALL_WORDS_BONUS / 2.0)));
+        }
+        // A query that is exactly a record's name or alias shows that record first.
+        let key = name_key(&request.query.wanted_text());
+        if request.scope == Scope::Everything && !key.is_empty() {
             clauses.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
-                    Box::new(BooleanQuery::new(all)),
-                    ALL_WORDS_BONUS,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.names, &key),
+                        IndexRecordOption::Basic,
+                    )),
+                    NAME_BONUS,
                 )),
             ));
         }
         for part in &request.query.excluded {
-            for query in self.part_queries(part) {
-                clauses.push((Occur::MustNot, query));
+            for word in self.part_queries(part, Scope::Everything, &searcher) {
+                clauses.push((Occur::MustNot, word.exact));
             }
         }
         if !request.kinds.is_empty() {
@@ -477,57 +519,52 @@ impl SearchEngine {
     }
 
     /// One query per word of a part (a phrase is one "word"): each matches the word in any field,
-    /// titles weighing most, then summaries, bodies, and last the character safety net.
-    fn part_queries(&self, part: &Part) -> Vec<Box<dyn Query>> {
+    /// titles and aliases weighing most, then summaries, bodies, and last the character safety
+    /// net; an English word the index does not know also matches its near spellings.
+    fn part_queries(&self, part: &Part, scope: Scope, searcher: &tantivy::Searcher) -> Vec<Word> {
         let f = &self.fields;
+        let everything = scope == Scope::Everything;
+        let zh_fields = self.fields_of(scope, [f.title_zh, f.aliases_zh, f.summary_zh, f.body_zh]);
+        let en_fields = self.fields_of(scope, [f.title_en, f.aliases_en, f.summary_en, f.body_en]);
         match part {
             Part::Words(text) => {
-                let mut queries = Vec::new();
+                let mut words = Vec::new();
                 for chunk in split_scripts(text) {
                     if chunk.chars().any(is_cjk) {
                         for (_, word) in query_words(&self.jieba, &chunk) {
-                            if is_stop_word(&word) {
+                            if is_chinese_stop_word(&word)
+                                || (!everything && word.chars().count() < 2)
+                            {
                                 continue;
                             }
-                            let mut fields = self.weighted(
-                                [
-                                    (f.title_zh, TITLE),
-                                    (f.summary_zh, SUMMARY),
-                                    (f.body_zh, BODY),
-                                ],
-                                |field| term_query(field, &word),
-                            );
-                            fields.push((
-                                Occur::Should,
-                                boost(self.characters_query(&word, false), CHARACTERS),
-                            ));
-                            queries.push(Box::new(BooleanQuery::new(fields)) as Box<dyn Query>);
+                            let mut fields = weighted(&zh_fields, |field| term_query(field, &word));
+                            if everything {
+                                fields.push((
+                                    Occur::Should,
+                                    boost(self.characters_query(&word, false), CHARACTERS),
+                                ));
+                            }
+                            words.push(Word::new(BooleanQuery::new(fields)));
                         }
                     } else {
-                        for word in self.english_terms(&chunk) {
-                            let mut fields = self.weighted(
-                                [
-                                    (f.title_en, TITLE),
-                                    (f.summary_en, SUMMARY),
-                                    (f.body_en, BODY),
-                                ],
-                                |field| term_query(field, &word.1),
-                            );
+                        for (_, stem, original) in self.english_terms(&chunk) {
+                            let mut fields = weighted(&en_fields, |field| term_query(field, &stem));
                             // Numbers and Latin names also occur in the Chinese texts.
-                            let raw = word.2.to_lowercase();
-                            fields.extend(self.weighted(
-                                [
-                                    (f.title_zh, TITLE),
-                                    (f.summary_zh, SUMMARY),
-                                    (f.body_zh, BODY),
-                                ],
-                                |field| term_query(field, &raw),
-                            ));
-                            queries.push(Box::new(BooleanQuery::new(fields)));
+                            let raw = original.to_lowercase();
+                            fields.extend(weighted(&zh_fields, |field| term_query(field, &raw)));
+                            let fuzzy = everything
+                                .then(|| {
+                                    self.near_spellings(searcher, &stem, &original, &en_fields)
+                                })
+                                .flatten();
+                            words.push(Word {
+                                exact: Box::new(BooleanQuery::new(fields)),
+                                fuzzy,
+                            });
                         }
                     }
                 }
-                queries
+                words
             }
             Part::Phrase(text) => {
                 let query: Box<dyn Query> = if text.chars().any(is_cjk) {
@@ -535,18 +572,13 @@ impl SearchEngine {
                         .into_iter()
                         .map(|(p, w)| (p, Term::from_field_text(f.title_zh, &w)))
                         .collect();
-                    let mut fields = self.weighted(
-                        [
-                            (f.title_zh, TITLE),
-                            (f.summary_zh, SUMMARY),
-                            (f.body_zh, BODY),
-                        ],
-                        |field| phrase_query(field, &words),
-                    );
-                    fields.push((
-                        Occur::Should,
-                        boost(self.characters_query(text, true), CHARACTERS * 4.0),
-                    ));
+                    let mut fields = weighted(&zh_fields, |field| phrase_query(field, &words));
+                    if everything {
+                        fields.push((
+                            Occur::Should,
+                            boost(self.characters_query(text, true), CHARACTERS * 4.0),
+                        ));
+                    }
                     Box::new(BooleanQuery::new(fields))
                 } else {
                     let words: Vec<(usize, Term)> = self
@@ -557,29 +589,60 @@ impl SearchEngine {
                     if words.is_empty() {
                         return Vec::new();
                     }
-                    Box::new(BooleanQuery::new(self.weighted(
-                        [
-                            (f.title_en, TITLE),
-                            (f.summary_en, SUMMARY),
-                            (f.body_en, BODY),
-                        ],
-                        |field| phrase_query(field, &words),
-                    )))
+                    Box::new(BooleanQuery::new(weighted(&en_fields, |field| {
+                        phrase_query(field, &words)
+                    })))
                 };
-                vec![query]
+                vec![Word::new(query)]
             }
         }
     }
 
-    fn weighted(
+    /// The weighted fields of one language a scope reads (title, aliases, summary, body).
+    fn fields_of(
         &self,
-        fields: [(tantivy::schema::Field, f32); 3],
-        query: impl Fn(tantivy::schema::Field) -> Box<dyn Query>,
-    ) -> Vec<(Occur, Box<dyn Query>)> {
+        scope: Scope,
+        [title, aliases, summary, body]: [Field; 4],
+    ) -> Vec<(Field, f32)> {
+        let mut fields = vec![(title, TITLE), (aliases, TITLE), (summary, SUMMARY)];
+        if scope == Scope::Everything {
+            fields.push((body, BODY));
+        }
         fields
-            .into_iter()
-            .map(|(field, weight)| (Occur::Should, boost(query(field), weight)))
-            .collect()
+    }
+
+    /// Typo tolerance: an English word of 5 letters or more that no record contains also matches
+    /// the terms within one edit of its stem (two from 9 letters), weighted below any exact
+    /// match. Known words are never second-guessed.
+    fn near_spellings(
+        &self,
+        searcher: &tantivy::Searcher,
+        stem: &str,
+        original: &str,
+        fields: &[(Field, f32)],
+    ) -> Option<Box<dyn Query>> {
+        let letters = original.chars().filter(|c| c.is_alphabetic()).count();
+        if letters < 5 || !original.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let known = fields.iter().any(|(field, _)| {
+            searcher
+                .doc_freq(&Term::from_field_text(*field, stem))
+                .is_ok_and(|n| n > 0)
+        });
+        if known {
+            return None;
+        }
+        let distance = if letters >= 9 { 2 } else { 1 };
+        let queries = fields
+            .iter()
+            .map(|(field, weight)| {
+                let query =
+                    FuzzyTermQuery::new(Term::from_field_text(*field, stem), distance, true);
+                (Occur::Should, boost(Box::new(query), weight * FUZZY))
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(queries)))
     }
 
     /// English words as the `en` analyzer indexes them: (position, stemmed term, original).
@@ -627,11 +690,55 @@ impl SearchEngine {
     }
 }
 
+/// One word of a query: as typed, and (for an unknown English word) with its near spellings.
+struct Word {
+    exact: Box<dyn Query>,
+    fuzzy: Option<Box<dyn Query>>,
+}
+
+impl Word {
+    fn new(query: impl Query) -> Word {
+        Word {
+            exact: Box::new(query),
+            fuzzy: None,
+        }
+    }
+
+    fn exact(&self) -> Box<dyn Query> {
+        self.exact.box_clone()
+    }
+
+    /// The word as typed or any of its near spellings.
+    fn lenient(&self) -> Box<dyn Query> {
+        match &self.fuzzy {
+            Some(fuzzy) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, self.exact.box_clone()),
+                (Occur::Should, fuzzy.box_clone()),
+            ])),
+            None => self.exact.box_clone(),
+        }
+    }
+}
+
+fn weighted(
+    fields: &[(Field, f32)],
+    query: impl Fn(Field) -> Box<dyn Query>,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    fields
+        .iter()
+        .map(|&(field, weight)| (Occur::Should, boost(query(field), weight)))
+        .collect()
+}
+
 const TITLE: f32 = 3.0;
 const SUMMARY: f32 = 2.0;
 const BODY: f32 = 1.0;
 const CHARACTERS: f32 = 0.3;
 const ALL_WORDS_BONUS: f32 = 1000.0;
+/// Above records with every word: the record the query names.
+const NAME_BONUS: f32 = 5000.0;
+/// A near spelling weighs this share of the exact word.
+const FUZZY: f32 = 0.3;
 
 fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, weight))
@@ -677,16 +784,6 @@ fn split_scripts(text: &str) -> Vec<String> {
         }
     }
     runs.into_iter().map(|(_, run)| run).collect()
-}
-
-/// Chinese function words that would match nearly every record.
-fn is_stop_word(word: &str) -> bool {
-    const STOP: &[&str] = &[
-        "的", "了", "和", "与", "及", "在", "是", "有", "都", "也", "就", "要", "我们", "他们",
-        "很多", "什么", "怎么", "如何", "哪些", "这个", "那个", "一些", "不", "没有", "我", "村里",
-        "问题",
-    ];
-    STOP.contains(&word)
 }
 
 fn read_state(index: &Index) -> Option<IndexState> {

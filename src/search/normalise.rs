@@ -68,9 +68,26 @@ pub fn normalise_traced(text: &str) -> Normalised {
     Normalised { text: out, origins }
 }
 
+/// The key a whole name is compared by: its normal form without tone marks, spaces or
+/// punctuation, so "Deng kao yao", "děng kào yào" and "dengkaoyao" are one name, as are
+/// 控輟保學 and 控辍保学.
+pub fn name_key(text: &str) -> String {
+    normalise(text)
+        .nfd()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_compare_without_tones_spaces_or_punctuation() {
+        assert_eq!(name_key("děng kào yào"), "dengkaoyao");
+        assert_eq!(name_key("Deng-Kao Yao"), "dengkaoyao");
+        assert_eq!(name_key("“控輟保學”"), "控辍保学");
+    }
 
     #[test]
     fn traditional_becomes_simplified() {

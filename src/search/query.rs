@@ -33,6 +33,17 @@ fn normalise(raw: &str) -> String {
 }
 
 impl UserQuery {
+    /// The wanted words and phrases as one text (what a query that names a record names).
+    pub fn wanted_text(&self) -> String {
+        self.wanted
+            .iter()
+            .map(|part| match part {
+                Part::Words(text) | Part::Phrase(text) => text.as_str(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn parse(raw: &str) -> Result<UserQuery, AppError> {
         let count = raw.chars().count();
         if count > MAX_QUERY_CHARS {

@@ -180,26 +180,6 @@ impl Search {
         }
     }
 
-    /// The comparison keys of words (the English stem, or the Chinese word itself).
-    pub fn word_keys(&self, words: &[&str]) -> Vec<String> {
-        words.iter().map(|word| self.word_key(word)).collect()
-    }
-
-    pub fn word_key(&self, word: &str) -> String {
-        tokenizer::word_key(self.engine.jieba(), word)
-    }
-
-    /// The words of `text` whose keys are not among `excluded` (see `word_keys`), joined by
-    /// spaces: what is specific about a description.
-    pub fn specific_words(&self, text: &str, excluded: &[String]) -> String {
-        tokenizer::words_with_keys(self.engine.jieba(), text)
-            .into_iter()
-            .filter(|(_, key)| !excluded.contains(key))
-            .map(|(word, _)| word)
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
     pub async fn search(&self, request: SearchRequest) -> AppResult<SearchResults> {
         let engine = self.engine.clone();
         tokio::task::spawn_blocking(move || engine.search(&request))

@@ -84,6 +84,16 @@ pub fn is_word(token: &str) -> bool {
     token.chars().any(|c| c.is_alphanumeric())
 }
 
+/// Chinese function words that would match nearly every record.
+pub fn is_chinese_stop_word(word: &str) -> bool {
+    const STOP: &[&str] = &[
+        "的", "了", "和", "与", "及", "在", "是", "有", "都", "也", "就", "要", "我们", "他们",
+        "很多", "什么", "怎么", "如何", "哪些", "这个", "那个", "一些", "不", "没有", "我", "村里",
+        "问题",
+    ];
+    STOP.contains(&word)
+}
+
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
 }
@@ -269,13 +279,15 @@ pub fn words_with_keys(jieba: &Jieba, text: &str) -> Vec<(String, String)> {
     words
 }
 
-/// The key `words_with_keys` gives a single word.
-pub fn word_key(jieba: &Jieba, word: &str) -> String {
-    words_with_keys(jieba, word)
-        .into_iter()
-        .next()
-        .map(|(_, key)| key)
-        .unwrap_or_default()
+/// The keys (stems) of the English words of `text`, stop words left out.
+pub fn english_keys(text: &str) -> Vec<String> {
+    let mut stemmer = english();
+    let mut stream = stemmer.token_stream(text);
+    let mut keys = Vec::new();
+    while let Some(token) = stream.next() {
+        keys.push(token.text.clone());
+    }
+    keys
 }
 
 #[cfg(test)]
@@ -369,7 +381,7 @@ mod tests {
                 ("relapse".into(), "relaps".into())
             ]
         );
-        assert_eq!(word_key(&jieba(), "escaping"), "escap");
+        assert_eq!(english_keys("Escaping the"), ["escap"]);
     }
 
     #[test]
