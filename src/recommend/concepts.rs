@@ -256,15 +256,142 @@ pub struct ConceptMatch {
     pub name: String,
 }
 
-/// Every name and alias of the concept layer, by its form in a text.
+/// Names and aliases by their form in a text.
 #[derive(Default)]
-pub struct Lexicon {
-    /// Chinese forms (normal form) -> (concept, name as written).
+struct Forms {
+    /// Chinese forms (normal form, letters and digits only) -> (concept, name as written).
     chinese: HashMap<String, Vec<(Concept, String)>>,
     longest_chinese: usize,
-    /// English forms as sequences of word keys (stems) -> (concept, name as written).
-    english: HashMap<Vec<String>, Vec<(Concept, String)>>,
+    /// English forms as sequences of word keys (stems) -> (concept, name as written, the word
+    /// itself for a one-word name).
+    english: HashMap<Vec<String>, Vec<(Concept, String, Option<String>)>>,
     longest_english: usize,
+}
+
+/// Letters and digits only: 干部干，群众看 and 干部干群众看 are one form.
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Whether a word of the text is a one-word name, itself or as a plural: stems alone would
+/// make "school" a "schooling" and "will" a "willing".
+fn same_word(word: &str, name: &str) -> bool {
+    let plural = |a: &str, b: &str| a.strip_suffix("es").or(a.strip_suffix('s')) == Some(b);
+    word == name || plural(word, name) || plural(name, word)
+}
+
+impl Forms {
+    /// Adds one name of a concept; names that could only match on a generic word or a single
+    /// character are left out.
+    fn add(&mut self, jieba: &Jieba, concept: Concept, name: &str) {
+        let name = name.trim();
+        let form = normalise(name);
+        if form.chars().any(is_cjk) {
+            let form = compact(&form);
+            let length = form.chars().count();
+            if length < 2 || generic_keys().contains(&form) {
+                return;
+            }
+            self.longest_chinese = self.longest_chinese.max(length);
+            self.chinese
+                .entry(form)
+                .or_default()
+                .push((concept, name.to_string()));
+        } else {
+            let words: Vec<(String, String)> = words_with_keys(jieba, &form)
+                .into_iter()
+                .filter(|(word, _)| is_word(word))
+                .collect();
+            if !words.iter().any(|(word, key)| is_meaningful(word, key)) {
+                return;
+            }
+            let single = match words.as_slice() {
+                [(word, _)] => Some(word.clone()),
+                _ => None,
+            };
+            let keys: Vec<String> = words.into_iter().map(|(_, key)| key).collect();
+            self.longest_english = self.longest_english.max(keys.len());
+            self.english
+                .entry(keys)
+                .or_default()
+                .push((concept, name.to_string(), single));
+        }
+    }
+
+    /// Chinese forms are found in the text (letters and digits only), English ones in the
+    /// sequence of word stems; at each place the longest form wins and the text it covers is
+    /// not read again, so 因病返贫 is one match, not 因病 and 返贫.
+    fn find(&self, reading: &Reading) -> Vec<ConceptMatch> {
+        let mut found = Vec::new();
+        let chars: Vec<char> = compact(&reading.text).chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let longest = self.longest_chinese.min(chars.len() - i);
+            let hit = (2..=longest).rev().find_map(|length| {
+                let form: String = chars[i..i + length].iter().collect();
+                self.chinese.get(&form).map(|names| (length, form, names))
+            });
+            match hit {
+                Some((length, form, names)) => {
+                    found.extend(names.iter().map(|(concept, name)| ConceptMatch {
+                        concept: *concept,
+                        term: form.clone(),
+                        name: name.clone(),
+                    }));
+                    i += length;
+                }
+                None => i += 1,
+            }
+        }
+        let english: Vec<&(String, String)> = reading
+            .words
+            .iter()
+            .filter(|(word, _)| !word.chars().any(is_cjk))
+            .collect();
+        let keys: Vec<String> = english.iter().map(|(_, key)| key.clone()).collect();
+        let mut i = 0;
+        while i < keys.len() {
+            let longest = self.longest_english.min(keys.len() - i);
+            let hit = (1..=longest).rev().find_map(|length| {
+                let names: Vec<&(Concept, String, Option<String>)> = self
+                    .english
+                    .get(&keys[i..i + length])?
+                    .iter()
+                    .filter(|(_, _, single)| {
+                        single
+                            .as_deref()
+                            .is_none_or(|name| same_word(&english[i].0, name))
+                    })
+                    .collect();
+                (!names.is_empty()).then_some((length, names))
+            });
+            match hit {
+                Some((length, names)) => {
+                    let term = english[i..i + length]
+                        .iter()
+                        .map(|(word, _)| word.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    found.extend(names.into_iter().map(|(concept, name, _)| ConceptMatch {
+                        concept: *concept,
+                        term: term.clone(),
+                        name: name.clone(),
+                    }));
+                    i += length;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+}
+
+/// Every name and alias of the concept layer. Glossary terms are matched on their own, so that
+/// a term's longer alias (等靠要思想) never hides the cause that the shorter one names (等靠要).
+#[derive(Default)]
+pub struct Lexicon {
+    records: Forms,
+    glossary: Forms,
 }
 
 impl Lexicon {
@@ -316,92 +443,17 @@ impl Lexicon {
         lexicon
     }
 
-    /// Adds one name of a concept; names that could only match on a generic word or a single
-    /// character are left out.
     fn add(&mut self, jieba: &Jieba, concept: Concept, name: &str) {
-        let form = normalise(name.trim());
-        if form.chars().any(is_cjk) {
-            let length = form.chars().count();
-            if length < 2 || generic_keys().contains(&form) {
-                return;
-            }
-            self.longest_chinese = self.longest_chinese.max(length);
-            self.chinese
-                .entry(form)
-                .or_default()
-                .push((concept, name.trim().to_string()));
-        } else {
-            let keys: Vec<String> = words_with_keys(jieba, &form)
-                .into_iter()
-                .filter(|(word, _)| is_word(word))
-                .map(|(_, key)| key)
-                .collect();
-            let meaningful = keys.iter().any(|key| is_meaningful(key, key));
-            if keys.is_empty() || !meaningful {
-                return;
-            }
-            self.longest_english = self.longest_english.max(keys.len());
-            self.english
-                .entry(keys)
-                .or_default()
-                .push((concept, name.trim().to_string()));
+        match concept {
+            Concept::Glossary(_) => self.glossary.add(jieba, concept, name),
+            _ => self.records.add(jieba, concept, name),
         }
     }
 
-    /// Stage 2: the concepts a reading names. Chinese forms are found in the text, English ones
-    /// in the sequence of word stems; at each place the longest form wins and the text it covers
-    /// is not read again, so 因病返贫 is one match, not 因病 and 返贫.
+    /// Stage 2: the concepts a reading names (records first, then glossary terms).
     pub fn find(&self, reading: &Reading) -> Vec<ConceptMatch> {
-        let mut found = Vec::new();
-        let chars: Vec<char> = reading.text.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let longest = self.longest_chinese.min(chars.len() - i);
-            let hit = (2..=longest).rev().find_map(|length| {
-                let form: String = chars[i..i + length].iter().collect();
-                self.chinese.get(&form).map(|names| (length, form, names))
-            });
-            match hit {
-                Some((length, form, names)) => {
-                    found.extend(names.iter().map(|(concept, name)| ConceptMatch {
-                        concept: *concept,
-                        term: form.clone(),
-                        name: name.clone(),
-                    }));
-                    i += length;
-                }
-                None => i += 1,
-            }
-        }
-        let english: Vec<&(String, String)> = reading
-            .words
-            .iter()
-            .filter(|(word, _)| !word.chars().any(is_cjk))
-            .collect();
-        let keys: Vec<String> = english.iter().map(|(_, key)| key.clone()).collect();
-        let mut i = 0;
-        while i < keys.len() {
-            let longest = self.longest_english.min(keys.len() - i);
-            let hit = (1..=longest)
-                .rev()
-                .find_map(|length| self.english.get(&keys[i..i + length]).map(|n| (length, n)));
-            match hit {
-                Some((length, names)) => {
-                    let term = english[i..i + length]
-                        .iter()
-                        .map(|(word, _)| word.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    found.extend(names.iter().map(|(concept, name)| ConceptMatch {
-                        concept: *concept,
-                        term: term.clone(),
-                        name: name.clone(),
-                    }));
-                    i += length;
-                }
-                None => i += 1,
-            }
-        }
+        let mut found = self.records.find(reading);
+        found.extend(self.glossary.find(reading));
         found
     }
 }
@@ -495,6 +547,36 @@ mod tests {
             ]
         );
         assert!(found(&lexicon, "health is fine").is_empty());
+    }
+
+    #[test]
+    fn one_word_names_match_the_word_or_its_plural_not_its_stem() {
+        let lexicon = lexicon(&[
+            (Concept::Strategy(2), "schooling"),
+            (Concept::Cause(1), "relapse"),
+        ]);
+        assert!(found(&lexicon, "the school sports day").is_empty());
+        assert_eq!(found(&lexicon, "relapses").len(), 1);
+        assert_eq!(found(&lexicon, "schooling costs").len(), 1);
+    }
+
+    #[test]
+    fn punctuation_does_not_split_a_chinese_name() {
+        let lexicon = lexicon(&[(Concept::Cause(1), "干部干群众看")]);
+        assert_eq!(found(&lexicon, "干部干，群众看").len(), 1);
+    }
+
+    #[test]
+    fn a_glossary_term_does_not_hide_a_record_name() {
+        let lexicon = lexicon(&[
+            (Concept::Glossary(9), "等靠要思想"),
+            (Concept::Cause(1), "等靠要"),
+        ]);
+        let concepts: Vec<Concept> = found(&lexicon, "等靠要思想严重")
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(concepts, [Concept::Cause(1), Concept::Glossary(9)]);
     }
 
     #[test]

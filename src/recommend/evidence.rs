@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::graph::Graph;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
-use crate::search::{Hit, Scope, Search, SearchRequest, UserQuery};
+use crate::search::tokenizer::english_keys;
+use crate::search::{Hit, Scope, Search, SearchRequest, UserQuery, MAX_QUERY_CHARS};
 
 /// Records the description's words point at, each with its strength relative to the best of
 /// its kind (0 to 1) and the words that matched.
@@ -27,39 +28,55 @@ fn marked_terms(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// The words that make a hit evidence, or none: a word in the record's name or aliases, or two
-/// different words in its summary. One word of a summary is too weak (a sentence about the
-/// weather can share one word with a paragraph about farming).
-pub fn hit_terms(hit: &Hit) -> BTreeSet<String> {
-    let named: BTreeSet<String> = hit
+/// The words that make a hit evidence, or none: at least two different words (by stem) of the
+/// description in the record's name, aliases or summary, or one that is a term of the glossary
+/// (`terms`). One everyday word is too weak: a sentence about the weather can share "rain" with
+/// a factor about farmland, "school" with one about schooling.
+pub fn hit_terms(hit: &Hit, terms_of_art: &BTreeSet<String>) -> BTreeSet<String> {
+    let terms: BTreeSet<String> = hit
         .highlights
         .iter()
-        .filter(|h| h.field == "title" || h.field == "aliases")
+        .filter(|h| matches!(h.field, "title" | "aliases" | "summary"))
         .flat_map(|h| marked_terms(&h.html))
         .collect();
-    let summarised: BTreeSet<String> = hit
-        .highlights
-        .iter()
-        .filter(|h| h.field == "summary")
-        .flat_map(|h| marked_terms(&h.html))
-        .collect();
-    if !named.is_empty() {
-        named.into_iter().chain(summarised).collect()
-    } else if summarised.len() >= 2 {
-        summarised
+    let keys: BTreeSet<String> = terms.iter().map(|term| word_key(term)).collect();
+    if keys.len() >= 2 || terms.iter().any(|term| terms_of_art.contains(term)) {
+        terms
     } else {
         BTreeSet::new()
     }
 }
 
+/// What tells words apart: the English stem, or the Chinese word itself.
+fn word_key(term: &str) -> String {
+    english_keys(term)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| term.to_string())
+}
+
 /// Searches the meaningful words of a description (statistics count for the cause they
 /// quantify).
-pub async fn find(search: &Search, graph: &Graph, words: &[String]) -> AppResult<TextEvidence> {
+pub async fn find(
+    search: &Search,
+    graph: &Graph,
+    words: &[String],
+    terms_of_art: &BTreeSet<String>,
+) -> AppResult<TextEvidence> {
     if words.is_empty() {
         return Ok(TextEvidence::default());
     }
+    // A long description has more words than a search takes: the first ones are searched.
+    let mut query = String::new();
+    for word in words {
+        if query.chars().count() + word.chars().count() + 1 > MAX_QUERY_CHARS {
+            break;
+        }
+        query.push_str(word);
+        query.push(' ');
+    }
     let request = SearchRequest {
-        query: UserQuery::parse(&words.join(" "))?,
+        query: UserQuery::parse(&query)?,
         kinds: vec![
             EntryKind::Cause,
             EntryKind::Statistic,
@@ -73,7 +90,7 @@ pub async fn find(search: &Search, graph: &Graph, words: &[String]) -> AppResult
     };
     let mut evidence = TextEvidence::default();
     for hit in search.search(request).await?.hits {
-        let terms = hit_terms(&hit);
+        let terms = hit_terms(&hit, terms_of_art);
         if terms.is_empty() {
             continue;
         }
@@ -127,16 +144,18 @@ mod tests {
     }
 
     #[test]
-    fn a_name_or_alias_word_is_evidence() {
-        let terms = hit_terms(&hit(&[("aliases", "因病<mark>返贫</mark>")]));
-        assert_eq!(terms, BTreeSet::from(["返贫".to_string()]));
-    }
-
-    #[test]
-    fn one_summary_word_is_not_but_two_are() {
-        assert!(hit_terms(&hit(&[("summary", "<mark>市场</mark>行情")])).is_empty());
+    fn one_word_is_not_evidence_but_two_different_words_are() {
+        assert!(hit_terms(&hit(&[("aliases", "因病<mark>返贫</mark>")])).is_empty());
+        assert!(hit_terms(&hit(&[
+            ("title", "<mark>runs</mark>"),
+            ("summary", "<mark>run</mark>")
+        ]))
+        .is_empty());
         assert!(hit_terms(&hit(&[("body", "<mark>市场</mark>与<mark>产业</mark>")])).is_empty());
-        let two = hit_terms(&hit(&[("summary", "<mark>市场</mark>与<mark>产业</mark>")]));
+        let two = hit_terms(&hit(&[
+            ("title", "<mark>市场</mark>"),
+            ("summary", "<mark>产业</mark>"),
+        ]));
         assert_eq!(two.len(), 2);
     }
 }

@@ -29,13 +29,16 @@ use crate::catalog;
 use crate::catalog::tables::CasesOfMeasure;
 use crate::domain::EntryKind;
 use crate::error::{AppError, AppResult};
-use crate::search::{Search, UserQuery};
+use crate::search::Search;
 
 pub use concepts::Concept;
 pub use matrix::{evidence_matrix, MatrixCell, MatrixRow};
 pub use score::Weights;
 
 use graph::Graph;
+
+/// The longest description read, in characters (a paragraph or two).
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 /// What a planner asks about.
 #[derive(Clone, Debug, Default)]
@@ -149,8 +152,13 @@ pub async fn recommend(
         ));
     }
     if let Some(text) = &input.text {
-        // The same limits as a search box.
-        UserQuery::parse(text)?;
+        let count = text.chars().count();
+        if count > MAX_DESCRIPTION_CHARS {
+            return Err(AppError::bad_field(
+                "input.text",
+                format!("the description has {count} characters; at most {MAX_DESCRIPTION_CHARS} are read"),
+            ));
+        }
     }
     let mut named = Vec::new();
     for slug in &input.causes {
@@ -168,7 +176,12 @@ pub async fn recommend(
     let reading = concepts::read(jieba, input.text.as_deref().unwrap_or_default());
     let matches = concepts::Lexicon::build(jieba, &graph).find(&reading);
     let words = concepts::meaningful_words(&reading, &graph);
-    let evidence = evidence::find(search, &graph, &words).await?;
+    let terms_of_art: BTreeSet<String> = matches
+        .iter()
+        .filter(|m| matches!(m.concept, Concept::Glossary(_)))
+        .map(|m| m.term.clone())
+        .collect();
+    let evidence = evidence::find(search, &graph, &words, &terms_of_art).await?;
 
     // 3: strengths.
     let causes = score::matched_causes(&named, &matches, &evidence, &weights);
