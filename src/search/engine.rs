@@ -10,8 +10,7 @@ use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -452,9 +451,26 @@ impl SearchEngine {
         if words.is_empty() {
             return None;
         }
+        // A query that is exactly a record's name or alias (dengkaoyao, 控輟保學) shows that
+        // record first, even when none of its words matches on its own.
+        let key = name_key(&request.query.wanted_text());
+        let names: Option<Box<dyn Query>> = (request.scope == Scope::Everything && !key.is_empty())
+            .then(|| {
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.names, &key),
+                        IndexRecordOption::Basic,
+                    )),
+                    NAME_BONUS,
+                )) as Box<dyn Query>
+            });
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let any: Vec<(Occur, Box<dyn Query>)> =
-            words.iter().map(|w| (Occur::Should, w.lenient())).collect();
+        let any: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| w.lenient())
+            .chain(names)
+            .map(|q| (Occur::Should, q))
+            .collect();
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         // Records with every word come first (a constant far above any BM25 sum), those with
         // every word as typed before those that needed a guessed spelling.
@@ -467,23 +483,11 @@ impl SearchEngine {
         };
         if words.len() > 1 {
             clauses.push((Occur::Should, every(Word::exact, ALL_WORDS_BONUS)));
+            // And among those, records whose names hold every word.
+            clauses.push((Occur::Should, every(Word::named, NAMED_BONUS)));
         }
         if words.iter().any(|w| w.fuzzy.is_some()) {
             clauses.push((Occur::Should, every(Word::lenient, ALL_WORDS_BONUS / 2.0)));
-        }
-        // A query that is exactly a record's name or alias shows that record first.
-        let key = name_key(&request.query.wanted_text());
-        if request.scope == Scope::Everything && !key.is_empty() {
-            clauses.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.names, &key),
-                        IndexRecordOption::Basic,
-                    )),
-                    NAME_BONUS,
-                )),
-            ));
         }
         for part in &request.query.excluded {
             for word in self.part_queries(part, Scope::Everything, &searcher) {
@@ -526,6 +530,9 @@ impl SearchEngine {
         let everything = scope == Scope::Everything;
         let zh_fields = self.fields_of(scope, [f.title_zh, f.aliases_zh, f.summary_zh, f.body_zh]);
         let en_fields = self.fields_of(scope, [f.title_en, f.aliases_en, f.summary_en, f.body_en]);
+        // Titles and aliases: the record's names.
+        let (zh_names, en_names) = (&zh_fields[..2], &en_fields[..2]);
+        let any = |fields: Vec<(Occur, Box<dyn Query>)>| Box::new(BooleanQuery::new(fields));
         match part {
             Part::Words(text) => {
                 let mut words = Vec::new();
@@ -544,22 +551,43 @@ impl SearchEngine {
                                     boost(self.characters_query(&word, false), CHARACTERS),
                                 ));
                             }
-                            words.push(Word::new(BooleanQuery::new(fields)));
+                            words.push(Word {
+                                exact: any(fields),
+                                fuzzy: None,
+                                named: any(weighted(zh_names, |field| term_query(field, &word))),
+                            });
                         }
                     } else {
                         for (_, stem, original) in self.english_terms(&chunk) {
-                            let mut fields = weighted(&en_fields, |field| term_query(field, &stem));
                             // Numbers and Latin names also occur in the Chinese texts.
                             let raw = original.to_lowercase();
+                            let mut fields = weighted(&en_fields, |field| term_query(field, &stem));
                             fields.extend(weighted(&zh_fields, |field| term_query(field, &raw)));
-                            let fuzzy = everything
-                                .then(|| {
-                                    self.near_spellings(searcher, &stem, &original, &en_fields)
-                                })
-                                .flatten();
+                            let mut named = weighted(en_names, |field| term_query(field, &stem));
+                            named.extend(weighted(zh_names, |field| term_query(field, &raw)));
+                            let near = if everything {
+                                self.near_spellings(searcher, &stem, &original, &en_fields)
+                            } else {
+                                Vec::new()
+                            };
+                            let spelled = |fields: &[(Field, f32)]| {
+                                let queries = near
+                                    .iter()
+                                    .map(|term| {
+                                        let query = any(weighted(fields, |f| term_query(f, term)));
+                                        (Occur::Should, boost(query, FUZZY))
+                                    })
+                                    .collect::<Vec<_>>();
+                                any(queries)
+                            };
+                            if !near.is_empty() {
+                                named.push((Occur::Should, spelled(en_names)));
+                            }
                             words.push(Word {
-                                exact: Box::new(BooleanQuery::new(fields)),
-                                fuzzy,
+                                exact: any(fields),
+                                fuzzy: (!near.is_empty())
+                                    .then(|| spelled(&en_fields) as Box<dyn Query>),
+                                named: any(named),
                             });
                         }
                     }
@@ -567,7 +595,7 @@ impl SearchEngine {
                 words
             }
             Part::Phrase(text) => {
-                let query: Box<dyn Query> = if text.chars().any(is_cjk) {
+                let word = if text.chars().any(is_cjk) {
                     let words: Vec<(usize, Term)> = query_words(&self.jieba, text)
                         .into_iter()
                         .map(|(p, w)| (p, Term::from_field_text(f.title_zh, &w)))
@@ -579,7 +607,11 @@ impl SearchEngine {
                             boost(self.characters_query(text, true), CHARACTERS * 4.0),
                         ));
                     }
-                    Box::new(BooleanQuery::new(fields))
+                    Word {
+                        exact: any(fields),
+                        fuzzy: None,
+                        named: any(weighted(zh_names, |field| phrase_query(field, &words))),
+                    }
                 } else {
                     let words: Vec<(usize, Term)> = self
                         .english_terms(text)
@@ -589,11 +621,13 @@ impl SearchEngine {
                     if words.is_empty() {
                         return Vec::new();
                     }
-                    Box::new(BooleanQuery::new(weighted(&en_fields, |field| {
-                        phrase_query(field, &words)
-                    })))
+                    Word {
+                        exact: any(weighted(&en_fields, |field| phrase_query(field, &words))),
+                        fuzzy: None,
+                        named: any(weighted(en_names, |field| phrase_query(field, &words))),
+                    }
                 };
-                vec![Word::new(query)]
+                vec![word]
             }
         }
     }
@@ -611,19 +645,20 @@ impl SearchEngine {
         fields
     }
 
-    /// Typo tolerance: an English word of 5 letters or more that no record contains also matches
-    /// the terms within one edit of its stem (two from 9 letters), weighted below any exact
-    /// match. Known words are never second-guessed.
+    /// Typo tolerance: for an English word of 5 letters or more that no record contains, the
+    /// index's terms within one edit of its stem (two from 9 letters), closest first; they are
+    /// searched like the word itself but weighted `FUZZY`, so exact matches rank first. Known
+    /// words are never second-guessed.
     fn near_spellings(
         &self,
         searcher: &tantivy::Searcher,
         stem: &str,
         original: &str,
         fields: &[(Field, f32)],
-    ) -> Option<Box<dyn Query>> {
-        let letters = original.chars().filter(|c| c.is_alphabetic()).count();
+    ) -> Vec<String> {
+        let letters = original.chars().count();
         if letters < 5 || !original.chars().all(|c| c.is_ascii_alphabetic()) {
-            return None;
+            return Vec::new();
         }
         let known = fields.iter().any(|(field, _)| {
             searcher
@@ -631,18 +666,33 @@ impl SearchEngine {
                 .is_ok_and(|n| n > 0)
         });
         if known {
-            return None;
+            return Vec::new();
         }
         let distance = if letters >= 9 { 2 } else { 1 };
-        let queries = fields
-            .iter()
-            .map(|(field, weight)| {
-                let query =
-                    FuzzyTermQuery::new(Term::from_field_text(*field, stem), distance, true);
-                (Occur::Should, boost(Box::new(query), weight * FUZZY))
-            })
-            .collect();
-        Some(Box::new(BooleanQuery::new(queries)))
+        let mut near: BTreeSet<(usize, String)> = BTreeSet::new();
+        for (field, _) in fields {
+            for segment in searcher.segment_readers() {
+                let Ok(index) = segment.inverted_index(*field) else {
+                    continue;
+                };
+                let Ok(mut terms) = index.terms().stream() else {
+                    continue;
+                };
+                while terms.advance() {
+                    let Ok(term) = std::str::from_utf8(terms.key()) else {
+                        continue;
+                    };
+                    let edits = strsim::damerau_levenshtein(stem, term);
+                    if edits <= distance {
+                        near.insert((edits, term.to_string()));
+                    }
+                }
+            }
+        }
+        near.into_iter()
+            .take(MAX_NEAR_SPELLINGS)
+            .map(|(_, term)| term)
+            .collect()
     }
 
     /// English words as the `en` analyzer indexes them: (position, stemmed term, original).
@@ -690,18 +740,17 @@ impl SearchEngine {
     }
 }
 
-/// One word of a query: as typed, and (for an unknown English word) with its near spellings.
+/// One word of a query: as typed, with its near spellings (an unknown English word), and in
+/// the record's names only (titles and aliases, near spellings included).
 struct Word {
     exact: Box<dyn Query>,
     fuzzy: Option<Box<dyn Query>>,
+    named: Box<dyn Query>,
 }
 
 impl Word {
-    fn new(query: impl Query) -> Word {
-        Word {
-            exact: Box::new(query),
-            fuzzy: None,
-        }
+    fn named(&self) -> Box<dyn Query> {
+        self.named.box_clone()
     }
 
     fn exact(&self) -> Box<dyn Query> {
@@ -735,10 +784,14 @@ const SUMMARY: f32 = 2.0;
 const BODY: f32 = 1.0;
 const CHARACTERS: f32 = 0.3;
 const ALL_WORDS_BONUS: f32 = 1000.0;
+/// Records whose title or aliases hold every word, on top of the all-words bonus.
+const NAMED_BONUS: f32 = 200.0;
 /// Above records with every word: the record the query names.
 const NAME_BONUS: f32 = 5000.0;
 /// A near spelling weighs this share of the exact word.
-const FUZZY: f32 = 0.3;
+const FUZZY: f32 = 0.5;
+/// The closest spellings an unknown word is read as.
+const MAX_NEAR_SPELLINGS: usize = 5;
 
 fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, weight))

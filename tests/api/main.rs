@@ -18,3 +18,4 @@ mod recommend;
 mod relevance;
 mod restart;
 mod search;
+mod situations;
