@@ -256,6 +256,10 @@ pub struct ConceptMatch {
     pub name: String,
 }
 
+/// A name of a concept: the concept, the name as written, and the word itself for a one-word
+/// English name.
+type Named = (Concept, String, Option<String>);
+
 /// Names and aliases by their form in a text.
 #[derive(Default)]
 struct Forms {
@@ -264,7 +268,7 @@ struct Forms {
     longest_chinese: usize,
     /// English forms as sequences of word keys (stems) -> (concept, name as written, the word
     /// itself for a one-word name).
-    english: HashMap<Vec<String>, Vec<(Concept, String, Option<String>)>>,
+    english: HashMap<Vec<String>, Vec<Named>>,
     longest_english: usize,
 }
 
@@ -276,7 +280,8 @@ fn compact(text: &str) -> String {
 /// Whether a word of the text is a one-word name, itself or as a plural: stems alone would
 /// make "school" a "schooling" and "will" a "willing".
 fn same_word(word: &str, name: &str) -> bool {
-    let plural = |a: &str, b: &str| a.strip_suffix("es").or(a.strip_suffix('s')) == Some(b);
+    let plural =
+        |a: &str, b: &str| a.strip_suffix('s') == Some(b) || a.strip_suffix("es") == Some(b);
     word == name || plural(word, name) || plural(name, word)
 }
 
@@ -353,7 +358,7 @@ impl Forms {
         while i < keys.len() {
             let longest = self.longest_english.min(keys.len() - i);
             let hit = (1..=longest).rev().find_map(|length| {
-                let names: Vec<&(Concept, String, Option<String>)> = self
+                let names: Vec<&Named> = self
                     .english
                     .get(&keys[i..i + length])?
                     .iter()

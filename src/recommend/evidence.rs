@@ -145,17 +145,26 @@ mod tests {
 
     #[test]
     fn one_word_is_not_evidence_but_two_different_words_are() {
-        assert!(hit_terms(&hit(&[("aliases", "因病<mark>返贫</mark>")])).is_empty());
-        assert!(hit_terms(&hit(&[
+        let none = BTreeSet::new();
+        assert!(hit_terms(&hit(&[("aliases", "因病<mark>返贫</mark>")]), &none).is_empty());
+        let runs = hit(&[
             ("title", "<mark>runs</mark>"),
-            ("summary", "<mark>run</mark>")
-        ]))
-        .is_empty());
-        assert!(hit_terms(&hit(&[("body", "<mark>市场</mark>与<mark>产业</mark>")])).is_empty());
-        let two = hit_terms(&hit(&[
+            ("summary", "<mark>run</mark>"),
+        ]);
+        assert!(hit_terms(&runs, &none).is_empty());
+        let body = hit(&[("body", "<mark>市场</mark>与<mark>产业</mark>")]);
+        assert!(hit_terms(&body, &none).is_empty());
+        let two = hit(&[
             ("title", "<mark>市场</mark>"),
             ("summary", "<mark>产业</mark>"),
-        ]));
-        assert_eq!(two.len(), 2);
+        ]);
+        assert_eq!(hit_terms(&two, &none).len(), 2);
+    }
+
+    #[test]
+    fn one_term_of_the_glossary_is_evidence() {
+        let one = hit(&[("summary", "落实<mark>控辍保学</mark>")]);
+        let glossary = BTreeSet::from(["控辍保学".to_string()]);
+        assert_eq!(hit_terms(&one, &glossary), glossary);
     }
 }
