@@ -3,7 +3,7 @@
 //! measures and glossary terms — longest match first.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use jieba_rs::Jieba;
 
@@ -206,8 +206,8 @@ pub fn is_meaningful(word: &str, key: &str) -> bool {
 
 /// The words of a reading that count as evidence and that do not occur in most records of the
 /// concept layer (such a word tells no record from another).
-pub fn meaningful_words(reading: &Reading, graph: &Graph) -> Vec<String> {
-    let texts = record_texts(graph);
+pub fn meaningful_words(reading: &Reading, lexicon: &Lexicon) -> Vec<String> {
+    let texts = &lexicon.texts;
     let mut words: Vec<String> = Vec::new();
     for (word, key) in &reading.words {
         if !is_meaningful(word, key) || words.contains(word) {
@@ -397,11 +397,36 @@ impl Forms {
 pub struct Lexicon {
     records: Forms,
     glossary: Forms,
+    /// The names and summaries of causes, prongs and measures, in normal form (to tell words
+    /// that occur in most records).
+    texts: Vec<String>,
 }
 
 impl Lexicon {
+    /// The lexicon of `graph`, built once per state of the concept layer (its names, aliases and
+    /// summaries) and shared: building it reads and stems every name, which a request should
+    /// not pay for.
+    pub fn of(jieba: &Jieba, graph: &Graph) -> Arc<Lexicon> {
+        static CACHE: Mutex<Option<(u64, Arc<Lexicon>)>> = Mutex::new(None);
+        let key = graph.fingerprint();
+        let mut cache = CACHE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((cached, lexicon)) = cache.as_ref() {
+            if *cached == key {
+                return lexicon.clone();
+            }
+        }
+        let lexicon = Arc::new(Lexicon::build(jieba, graph));
+        *cache = Some((key, lexicon.clone()));
+        lexicon
+    }
+
     pub fn build(jieba: &Jieba, graph: &Graph) -> Lexicon {
-        let mut lexicon = Lexicon::default();
+        let mut lexicon = Lexicon {
+            texts: record_texts(graph),
+            ..Lexicon::default()
+        };
         let mut add = |concept: Concept, zh: &[&str], en: &[&str], aliases: Option<&Aliases>| {
             let aliases = aliases.cloned().unwrap_or_default();
             let zh = zh.iter().map(|s| s.to_string()).chain(aliases.zh);
@@ -466,7 +491,7 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::OnceLock;
+    use std::sync::{Arc, Mutex, OnceLock};
 
     fn jieba() -> &'static Jieba {
         static JIEBA: OnceLock<std::sync::Arc<Jieba>> = OnceLock::new();

@@ -83,7 +83,7 @@ pub async fn find(
             EntryKind::Measure,
             EntryKind::Strategy,
         ],
-        limit: 60,
+        limit: 40,
         without_facets: true,
         scope: Scope::Evidence,
         ..Default::default()

@@ -85,6 +85,34 @@ impl Graph {
         })
     }
 
+    /// A hash of everything the concept lexicon is built from (names, summaries, aliases, glossary
+    /// terms): equal fingerprints, equal lexicons.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for c in self.causes.values() {
+            (c.id, &c.name_zh, &c.name_en, &c.summary_zh, &c.summary_en).hash(&mut hasher);
+        }
+        for d in self.dimensions.values() {
+            (d.id, &d.name_zh, &d.name_en).hash(&mut hasher);
+        }
+        for s in self.strategies.values() {
+            (s.id, &s.name_zh, &s.name_en, &s.summary_zh, &s.summary_en).hash(&mut hasher);
+        }
+        for m in self.measures.values() {
+            (m.id, &m.title_zh, &m.title_en, &m.summary_zh, &m.summary_en).hash(&mut hasher);
+        }
+        for g in self.glossary.values() {
+            (g.id, &g.term, &g.english).hash(&mut hasher);
+        }
+        let mut aliases: Vec<_> = self.aliases.iter().collect();
+        aliases.sort_by_key(|(key, _)| **key);
+        for ((kind, id), list) in aliases {
+            (kind, id, &list.zh, &list.en).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     /// The aliases of a record of table `E`.
     pub fn aliases_of<E: Table>(&self, id: i32) -> Option<&Aliases> {
         self.aliases.get(&(E::KIND, id))

@@ -174,8 +174,9 @@ pub async fn recommend(
 
     // 1 and 2: read the description, find the concepts it names and the evidence its words give.
     let reading = concepts::read(jieba, input.text.as_deref().unwrap_or_default());
-    let matches = concepts::Lexicon::build(jieba, &graph).find(&reading);
-    let words = concepts::meaningful_words(&reading, &graph);
+    let lexicon = concepts::Lexicon::of(jieba, &graph);
+    let matches = lexicon.find(&reading);
+    let words = concepts::meaningful_words(&reading, &lexicon);
     let terms_of_art: BTreeSet<String> = matches
         .iter()
         .filter(|m| matches!(m.concept, Concept::Glossary(_)))

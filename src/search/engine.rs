@@ -333,7 +333,7 @@ impl SearchEngine {
         let generators = if request.without_highlights {
             Vec::new()
         } else {
-            self.snippet_generators(&searcher, &query)?
+            self.snippet_generators(&searcher, &query, request.scope)?
         };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -417,9 +417,12 @@ impl SearchEngine {
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
+        scope: Scope,
     ) -> Result<Vec<(&'static str, &'static str, SnippetGenerator)>, SearchError> {
         let f = &self.fields;
         let mut generators = Vec::new();
+        // Evidence reads names, aliases and summaries only: no snippet of anything else.
+        let fields = if scope == Scope::Evidence { 6 } else { 9 };
         for (name, lang, field, max_bytes) in [
             ("title", "zh", f.title_zh, 300),
             ("title", "en", f.title_en, 200),
@@ -430,7 +433,10 @@ impl SearchEngine {
             ("body", "zh", f.body_zh, 300),
             ("body", "en", f.body_en, 200),
             ("text", "zh", f.chars, 300),
-        ] {
+        ]
+        .into_iter()
+        .take(fields)
+        {
             let mut generator = SnippetGenerator::create(searcher, query, field)?;
             generator.set_max_num_chars(max_bytes);
             generators.push((name, lang, generator));
