@@ -491,7 +491,7 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex, OnceLock};
+    use std::sync::OnceLock;
 
     fn jieba() -> &'static Jieba {
         static JIEBA: OnceLock<std::sync::Arc<Jieba>> = OnceLock::new();
