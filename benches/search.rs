@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use policy_kb::kb::{self, synthetic, KnowledgeBase};
 use policy_kb::search::{
-    from_database, tokenizer, SearchDocument, SearchEngine, SearchRequest, UserQuery,
+    from_database, tokenizer, Scope, SearchDocument, SearchEngine, SearchRequest, UserQuery,
 };
 use policy_kb::settings::StorageSettings;
 use sea_orm::TransactionTrait;
@@ -58,6 +58,7 @@ fn request(text: &str) -> SearchRequest {
         offset: 0,
         without_facets: false,
         without_highlights: false,
+        scope: Scope::Everything,
     }
 }
 

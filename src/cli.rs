@@ -294,9 +294,22 @@ async fn recommend_cli(storage: &StorageSettings, input: RecommendInput) -> anyh
         eprintln!("warning: the search index could not be brought up to date ({err}); results may be stale");
     }
     let plan = recommend::recommend(&db, &search, input).await?;
-    if plan.matched_causes.is_empty() {
-        println!("No cause in the knowledge base matches this situation; nothing to recommend.");
+    if !plan.understood {
+        println!(
+            "Nothing in the knowledge base matches this situation (read: {}); nothing to recommend.",
+            plan.read.join(" ")
+        );
         return Ok(());
+    }
+    for m in &plan.matched_terms {
+        println!(
+            "  \"{}\" is \"{}\" of {} {} [{}]",
+            m.term,
+            m.name,
+            m.kind.as_str(),
+            m.title.1,
+            m.slug
+        );
     }
     println!("Read as:");
     for m in &plan.matched_causes {

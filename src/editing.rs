@@ -154,6 +154,7 @@ macro_rules! on_table {
             EntryKind::Statistic => $function::<statistics::Entity, _>($($arg),*).await,
             EntryKind::Dimension => $function::<dimensions::Entity, _>($($arg),*).await,
             EntryKind::Strategy => $function::<strategies::Entity, _>($($arg),*).await,
+            EntryKind::Glossary => $function::<glossary_terms::Entity, _>($($arg),*).await,
         }
     };
 }

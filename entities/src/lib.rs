@@ -5,6 +5,7 @@
 //! concurrency. Relations are resolved by the service layer, so `Relation` enums stay empty;
 //! the foreign keys themselves are declared in the migrations.
 
+pub mod aliases;
 pub mod api_tokens;
 pub mod case_measures;
 pub mod cases;

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entities::citations;
+use entities::{aliases, citations};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::tables::{HasMany, Linked, Table};
@@ -119,6 +119,38 @@ pub async fn citations_of(
             if wanted.contains(&(kind, row.entity_id)) {
                 grouped.entry((kind, row.entity_id)).or_default().push(row);
             }
+        }
+    }
+    Ok(grouped)
+}
+
+/// The aliases of each (entity kind, id), both languages in list order (one statement).
+pub async fn aliases_of(
+    db: &DatabaseConnection,
+    keys: &[(&'static str, i32)],
+) -> AppResult<HashMap<(&'static str, i32), crate::kb::Aliases>> {
+    let mut kinds: Vec<&'static str> = keys.iter().map(|&(kind, _)| kind).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let rows = aliases::Entity::find()
+        .filter(aliases::Column::EntityType.is_in(kinds.iter().copied()))
+        .filter(aliases::Column::EntityId.is_in(keys.iter().map(|&(_, id)| id)))
+        .order_by_asc(aliases::Column::Position)
+        .all(db)
+        .await?;
+    let wanted: HashSet<(&'static str, i32)> = keys.iter().copied().collect();
+    let mut grouped: HashMap<(&'static str, i32), crate::kb::Aliases> = HashMap::new();
+    for row in rows {
+        let Some(&kind) = kinds.iter().find(|&&kind| kind == row.entity_type) else {
+            continue;
+        };
+        if !wanted.contains(&(kind, row.entity_id)) {
+            continue;
+        }
+        let entry = grouped.entry((kind, row.entity_id)).or_default();
+        match row.lang.as_str() {
+            "zh" => entry.zh.push(row.text),
+            _ => entry.en.push(row.text),
         }
     }
     Ok(grouped)

@@ -10,10 +10,12 @@ pub enum EntryKind {
     Dimension,
     Region,
     Statistic,
+    /// A glossary term (its term, pinyin, rendering and aliases are its names).
+    Glossary,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 7] = [
+    pub const ALL: [EntryKind; 8] = [
         EntryKind::Case,
         EntryKind::Measure,
         EntryKind::Cause,
@@ -21,6 +23,7 @@ impl EntryKind {
         EntryKind::Dimension,
         EntryKind::Region,
         EntryKind::Statistic,
+        EntryKind::Glossary,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,7 @@ impl EntryKind {
             EntryKind::Dimension => "dimension",
             EntryKind::Region => "region",
             EntryKind::Statistic => "statistic",
+            EntryKind::Glossary => "glossary",
         }
     }
 
@@ -52,6 +56,6 @@ mod tests {
         for kind in EntryKind::ALL {
             assert_eq!(EntryKind::parse(kind.as_str()).unwrap(), kind);
         }
-        assert!(EntryKind::parse("glossary").is_err());
+        assert!(EntryKind::parse("glossary-term").is_err());
     }
 }

@@ -69,6 +69,7 @@ impl From<EntryKind> for NodeKind {
             EntryKind::Dimension => NodeKind::Dimension,
             EntryKind::Region => NodeKind::Region,
             EntryKind::Statistic => NodeKind::Statistic,
+            EntryKind::Glossary => NodeKind::GlossaryTerm,
         }
     }
 }

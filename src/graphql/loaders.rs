@@ -143,6 +143,16 @@ impl Hash for CitationsOf {
     }
 }
 
+/// The aliases of a row of table `E`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AliasesOf(pub &'static str, pub i32);
+
+impl AliasesOf {
+    pub fn new<E: Table>(id: i32) -> Self {
+        AliasesOf(E::KIND, id)
+    }
+}
+
 fn ids<K>(keys: &[K], id: impl Fn(&K) -> i32) -> Vec<i32> {
     let mut ids: Vec<i32> = keys.iter().map(id).collect();
     ids.sort_unstable();
@@ -225,6 +235,25 @@ impl Loader<CitationsOf> for Loaders {
         Ok(rows
             .into_iter()
             .map(|((kind, id), rows)| (CitationsOf(kind, id), rows))
+            .collect())
+    }
+}
+
+impl Loader<AliasesOf> for Loaders {
+    type Value = crate::kb::Aliases;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[AliasesOf],
+    ) -> Result<HashMap<AliasesOf, Self::Value>, Self::Error> {
+        let pairs: Vec<(&'static str, i32)> = keys.iter().map(|key| (key.0, key.1)).collect();
+        let rows = batch::aliases_of(&self.db, &pairs)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|((kind, id), aliases)| (AliasesOf(kind, id), aliases))
             .collect())
     }
 }

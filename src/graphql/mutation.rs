@@ -50,6 +50,16 @@ pub struct CitationInput {
     excerpt: TextInput,
 }
 
+/// Other words planners use for a record. In an update, a list given replaces that language's
+/// list, a list left out stays as it is, and `aliases: null` removes them all.
+#[derive(InputObject, Serialize)]
+pub struct AliasesInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    zh: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    en: Option<Vec<String>>,
+}
+
 #[derive(InputObject, Serialize)]
 pub struct IndicatorInput {
     slug: String,
@@ -113,6 +123,8 @@ pub struct CreateMeasureInput {
     strategy: String,
     title: TextInput,
     #[serde(skip_serializing_if = "Option::is_none")]
+    aliases: Option<AliasesInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<TextInput>,
     citations: Vec<CitationInput>,
 }
@@ -130,6 +142,8 @@ pub struct UpdateMeasureInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<TextInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    aliases: MaybeUndefined<AliasesInput>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     summary: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     citations: Option<Vec<CitationInput>>,
@@ -142,6 +156,8 @@ pub struct CreateCauseInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     parent: Option<String>,
     name: TextInput,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aliases: Option<AliasesInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<TextInput>,
     citations: Vec<CitationInput>,
@@ -159,6 +175,8 @@ pub struct UpdateCauseInput {
     parent: MaybeUndefined<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<TextInput>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    aliases: MaybeUndefined<AliasesInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     summary: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]

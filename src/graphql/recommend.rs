@@ -1,10 +1,11 @@
 //! `recommend` and `evidenceMatrix`: thin resolvers over `crate::recommend`.
 
-use async_graphql::{Context, InputObject, Result, ResultExt, SimpleObject};
+use async_graphql::{ComplexObject, Context, InputObject, Result, ResultExt, SimpleObject};
 
-use super::query::db;
+use super::id::GlobalId;
+use super::query::{db, load_node};
 use super::search::EntryKind;
-use super::types::{Case, Cause, Measure, Statistic, Strategy, Text};
+use super::types::{Case, Cause, Measure, Node, Statistic, Strategy, Text};
 use crate::recommend::{self, PathStep as DomainStep, RecommendInput as DomainInput};
 use crate::search::Search;
 
@@ -24,9 +25,40 @@ pub struct RecommendInput {
 
 #[derive(SimpleObject)]
 pub struct Recommendations {
+    /// The words of the description as they were read: simplified, half-width, lowercased,
+    /// punctuation dropped.
+    read: Vec<String>,
+    /// Whether anything in the input matched the knowledge base. When false, nothing is
+    /// recommended: the description names no cause, kind of poverty, prong or measure.
+    understood: bool,
     /// The causes the input was read as, strongest first.
     matched_causes: Vec<CauseMatch>,
+    /// The names and aliases the description matched, with the record each belongs to.
+    matched_terms: Vec<MatchedTerm>,
     items: Vec<Recommendation>,
+}
+
+/// A word or phrase of the description that names a record of the knowledge base.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct MatchedTerm {
+    /// As the description has it (simplified, lowercased).
+    term: String,
+    /// The record's own name or alias that it matched.
+    name: String,
+    kind: EntryKind,
+    slug: String,
+    title: Text,
+    #[graphql(skip)]
+    id: GlobalId,
+}
+
+#[ComplexObject]
+impl MatchedTerm {
+    /// The record itself.
+    async fn node(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+        load_node(ctx, self.id).await
+    }
 }
 
 #[derive(SimpleObject)]
@@ -34,7 +66,8 @@ pub struct CauseMatch {
     cause: Cause,
     /// 1 for a named cause or the clearest match of a description; relative below that.
     score: f64,
-    /// The words of the description that matched.
+    /// The words of the description that matched this cause (its names and aliases, or words
+    /// of its records).
     matched_terms: Vec<String>,
 }
 
@@ -112,6 +145,23 @@ pub(super) async fn recommend(ctx: &Context<'_>, input: RecommendInput) -> Resul
         .await
         .extend()?;
     Ok(Recommendations {
+        read: result.read,
+        understood: result.understood,
+        matched_terms: result
+            .matched_terms
+            .into_iter()
+            .map(|m| MatchedTerm {
+                term: m.term,
+                name: m.name,
+                kind: m.kind.into(),
+                slug: m.slug,
+                title: Text {
+                    zh: m.title.0,
+                    en: m.title.1,
+                },
+                id: GlobalId::new(m.kind.into(), m.id),
+            })
+            .collect(),
         matched_causes: result
             .matched_causes
             .into_iter()

@@ -13,7 +13,7 @@ use super::types::{Node, Text};
 use crate::catalog::{self, Table};
 use crate::domain::PageSize;
 use crate::error::AppError;
-use crate::search::{Search, SearchRequest, UserQuery};
+use crate::search::{Scope, Search, SearchRequest, UserQuery};
 
 /// The kinds of records search returns.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub enum EntryKind {
     Dimension,
     Region,
     Statistic,
+    /// A glossary term: a Chinese policy term with its English rendering.
+    Glossary,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,6 +177,7 @@ pub(super) async fn search(
         offset,
         without_facets: !wanted.field("facets").exists(),
         without_highlights: !wanted.field("hits").field("highlights").exists(),
+        scope: Scope::Everything,
     };
     let started = std::time::Instant::now();
     let results = ctx

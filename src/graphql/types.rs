@@ -10,7 +10,7 @@ use entities::{
 };
 
 use super::id::{GlobalId, NodeKind};
-use super::loaders::{loader, ById, ChildrenOf, CitationsOf, LinkedTo};
+use super::loaders::{loader, AliasesOf, ById, ChildrenOf, CitationsOf, LinkedTo};
 use super::query::{connection, db, page_cost, page_request, KbConnection};
 use crate::catalog;
 use crate::catalog::tables::*;
@@ -38,6 +38,26 @@ impl Text {
             _ => None,
         }
     }
+}
+
+/// The words planners use for a record besides its name, per language: colloquial and official
+/// Chinese, English synonyms and abbreviations. Search and recommendations read them like the
+/// name.
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct Aliases {
+    pub zh: Vec<String>,
+    pub en: Vec<String>,
+}
+
+async fn aliases<E: Table>(ctx: &Context<'_>, id: i32) -> Result<Aliases> {
+    let list = loader(ctx)
+        .load_one(AliasesOf::new::<E>(id))
+        .await?
+        .unwrap_or_default();
+    Ok(Aliases {
+        zh: list.zh,
+        en: list.en,
+    })
 }
 
 /// Which side of the survey a figure comes from.
@@ -279,6 +299,10 @@ impl GlossaryTerm {
     async fn term(&self) -> &str {
         &self.0.term
     }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<glossary_terms::Entity>(ctx, self.0.id).await
+    }
     async fn pinyin(&self) -> &str {
         &self.0.pinyin
     }
@@ -404,6 +428,10 @@ impl Dimension {
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
     }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<dimensions::Entity>(ctx, self.0.id).await
+    }
     /// The source's findings about this kind of poverty.
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
@@ -438,6 +466,10 @@ impl Cause {
     }
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<causes::Entity>(ctx, self.0.id).await
     }
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
@@ -488,6 +520,10 @@ impl Strategy {
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
     }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<strategies::Entity>(ctx, self.0.id).await
+    }
     /// What the prong strengthens, such as initiative or the capacity to act.
     async fn aim(&self) -> Text {
         Text::of(&self.0.aim_zh, &self.0.aim_en)
@@ -521,6 +557,10 @@ impl Measure {
     }
     async fn title(&self) -> Text {
         Text::of(&self.0.title_zh, &self.0.title_en)
+    }
+    /// Other words planners use for it (edit them like any other field).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Aliases> {
+        aliases::<measures::Entity>(ctx, self.0.id).await
     }
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)

@@ -140,6 +140,41 @@ impl Citations {
     }
 }
 
+/// The aliases of the records in scope, by record.
+struct Named {
+    by_entity: HashMap<(&'static str, i32), Aliases>,
+}
+
+impl Named {
+    /// The kinds of records that have aliases.
+    const KINDS: [&'static str; 5] = [
+        dimensions::Entity::KIND,
+        causes::Entity::KIND,
+        strategies::Entity::KIND,
+        measures::Entity::KIND,
+        glossary_terms::Entity::KIND,
+    ];
+
+    async fn load<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Named, KbError> {
+        let mut by_entity = HashMap::new();
+        for kind in Named::KINDS {
+            let ids = match scope.owner(kind) {
+                None => continue,
+                Some(None) => None,
+                Some(Some(id)) => Some(vec![id]),
+            };
+            for (id, list) in super::aliases::of_kind(db, kind, ids.as_deref()).await? {
+                by_entity.insert((kind, id), list);
+            }
+        }
+        Ok(Named { by_entity })
+    }
+
+    fn of<E: Table>(&mut self, id: i32) -> Aliases {
+        self.by_entity.remove(&(E::KIND, id)).unwrap_or_default()
+    }
+}
+
 fn slug_of(slugs: &HashMap<i32, String>, id: Option<i32>) -> Option<String> {
     id.and_then(|id| slugs.get(&id).cloned())
 }
@@ -194,6 +229,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
     let indicator_rows = indicator_query.all(db).await?;
     let indicator_ids: Vec<i32> = indicator_rows.iter().map(|row| row.id).collect();
     let mut cited = Citations::load(db, &source_slugs, scope, &indicator_ids).await?;
+    let mut named = Named::load(db, scope).await?;
 
     let mut indicators_of: HashMap<i32, Vec<IndicatorEntry>> = HashMap::new();
     for row in indicator_rows {
@@ -293,6 +329,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         dimensions: dimensions
             .into_iter()
             .map(|row| DimensionEntry {
+                aliases: named.of::<dimensions::Entity>(row.id),
                 citations: cited.of::<dimensions::Entity>(row.id),
                 slug: row.slug,
                 name: text(&row.name_zh, &row.name_en),
@@ -302,6 +339,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         causes: causes
             .into_iter()
             .map(|row| CauseEntry {
+                aliases: named.of::<causes::Entity>(row.id),
                 parent: slug_of(&cause_slugs, row.parent_id),
                 dimensions: dimensions_of.remove(&row.id).unwrap_or_default(),
                 citations: cited.of::<causes::Entity>(row.id),
@@ -313,6 +351,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         strategies: strategies
             .into_iter()
             .map(|row| StrategyEntry {
+                aliases: named.of::<strategies::Entity>(row.id),
                 dimension: slug_of(&dimension_slugs, row.dimension_id),
                 citations: cited.of::<strategies::Entity>(row.id),
                 slug: row.slug,
@@ -325,6 +364,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         measures: measures
             .into_iter()
             .map(|row| MeasureEntry {
+                aliases: named.of::<measures::Entity>(row.id),
                 strategy: strategy_slugs
                     .get(&row.strategy_id)
                     .cloned()
@@ -372,6 +412,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
             .await?
             .into_iter()
             .map(|row| GlossaryEntry {
+                aliases: named.of::<glossary_terms::Entity>(row.id),
                 citations: cited.of::<glossary_terms::Entity>(row.id),
                 slug: row.slug,
                 term: row.term,

@@ -13,6 +13,24 @@ pub struct Text {
     pub en: String,
 }
 
+/// The words planners use for an entry besides its name: colloquial and official Chinese,
+/// English synonyms and abbreviations. Search and recommendations read them like the name.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Aliases {
+    /// Each 1 to 60 characters, no duplicates (after normalisation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zh: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub en: Vec<String>,
+}
+
+impl Aliases {
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+}
+
 /// A reference to another entry, optionally with the reason for the link.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
@@ -88,6 +106,8 @@ pub struct SurveyEntry {
 pub struct GlossaryEntry {
     pub slug: String,
     pub term: String,
+    #[serde(default, skip_serializing_if = "Aliases::is_empty")]
+    pub aliases: Aliases,
     pub pinyin: String,
     pub english: String,
     pub explanation: Text,
@@ -130,6 +150,8 @@ pub struct IndicatorEntry {
 pub struct DimensionEntry {
     pub slug: String,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Aliases::is_empty")]
+    pub aliases: Aliases,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
     pub citations: Vec<CitationEntry>,
@@ -143,6 +165,8 @@ pub struct CauseEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Aliases::is_empty")]
+    pub aliases: Aliases,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -158,6 +182,8 @@ pub struct StrategyEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension: Option<String>,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Aliases::is_empty")]
+    pub aliases: Aliases,
     pub aim: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
@@ -170,6 +196,8 @@ pub struct MeasureEntry {
     pub slug: String,
     pub strategy: String,
     pub title: Text,
+    #[serde(default, skip_serializing_if = "Aliases::is_empty")]
+    pub aliases: Aliases,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -13,8 +13,9 @@ use sea_orm::{
 
 use entities::*;
 
+use super::aliases;
 use super::format::{
-    CaseEntry, CauseEntry, CitationEntry, KnowledgeBase, Link, MeasureEntry, RegionEntry,
+    Aliases, CaseEntry, CauseEntry, CitationEntry, KnowledgeBase, Link, MeasureEntry, RegionEntry,
     StatisticEntry, SurveyEntry, Text,
 };
 use super::{FileNames, KbError};
@@ -443,6 +444,18 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         Ok(())
     }
 
+    /// Validates a record's aliases and replaces its stored ones with them.
+    async fn aliases<E: Table>(
+        &mut self,
+        at: &At,
+        entity_id: i32,
+        entries: &Aliases,
+    ) -> Result<(), KbError> {
+        let list = aliases::validate(entries).map_err(|bad| at.err(bad.field, bad.message))?;
+        aliases::write(self.db, E::KIND, entity_id, &list).await?;
+        Ok(())
+    }
+
     async fn only_source(&mut self, at: &At, field: &str) -> Result<i32, KbError> {
         if !self.ids.complete {
             let ids: Vec<i32> = sources::Entity::find()
@@ -662,6 +675,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         self.ids.insert::<causes::Entity>(slug.clone(), id);
         self.citations::<causes::Entity>(at, id, &slug, &entry.citations, target)
             .await?;
+        self.aliases::<causes::Entity>(at, id, &entry.aliases)
+            .await?;
         if target.replaces() {
             cause_dimensions::Entity::delete_many()
                 .filter(cause_dimensions::Column::CauseId.eq(id))
@@ -728,6 +743,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let id = save(self.db, row, target).await?;
         self.ids.insert::<measures::Entity>(slug.clone(), id);
         self.citations::<measures::Entity>(at, id, &slug, &entry.citations, target)
+            .await?;
+        self.aliases::<measures::Entity>(at, id, &entry.aliases)
             .await?;
         if target.replaces() {
             measure_causes::Entity::delete_many()
@@ -981,6 +998,7 @@ pub async fn write_record<C: ConnectionTrait>(
 /// Deletes a record of `kind` with what it owns: citations, owned links, indicators.
 pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> Result<(), KbError> {
     delete_citations(db, kind, &[id]).await?;
+    aliases::delete(db, kind, &[id]).await?;
     match kind {
         "region" => {
             delete_indicators(db, &[id]).await?;
@@ -1105,6 +1123,8 @@ pub async fn load_with<C: ConnectionTrait>(
         w.ids.insert::<dimensions::Entity>(slug.clone(), id);
         w.citations::<dimensions::Entity>(&at, id, &slug, &entry.citations, Target::New)
             .await?;
+        w.aliases::<dimensions::Entity>(&at, id, &entry.aliases)
+            .await?;
         w.report.dimensions += 1;
         progress(1);
     }
@@ -1177,6 +1197,8 @@ pub async fn load_with<C: ConnectionTrait>(
         w.ids.insert::<strategies::Entity>(slug.clone(), id);
         w.citations::<strategies::Entity>(&at, id, &slug, &entry.citations, Target::New)
             .await?;
+        w.aliases::<strategies::Entity>(&at, id, &entry.aliases)
+            .await?;
         w.report.strategies += 1;
         progress(1);
     }
@@ -1238,6 +1260,8 @@ pub async fn load_with<C: ConnectionTrait>(
         let id = save(db, row, Target::New).await?;
         w.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
         w.citations::<glossary_terms::Entity>(&at, id, &slug, &entry.citations, Target::New)
+            .await?;
+        w.aliases::<glossary_terms::Entity>(&at, id, &entry.aliases)
             .await?;
         w.report.glossary += 1;
         progress(1);

@@ -1,6 +1,7 @@
 //! The knowledge base as files: the bundled one (compiled into the binary from `data/kb/`),
 //! reading and validating files, and writing them to the database in one transaction.
 
+pub mod aliases;
 mod dump;
 pub mod export;
 mod format;

@@ -12,8 +12,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use entities::*;
 
+use crate::catalog::Table;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
+use crate::kb::Aliases;
 
 /// How many related records' titles a body carries (in id order, so the source's own cases come
 /// first). Without a cap, a measure with thousands of cases gets a body of hundreds of kilobytes,
@@ -29,6 +31,8 @@ pub struct SearchDocument {
     pub title: (String, String),
     pub summary: (String, String),
     pub body: (String, String),
+    /// Other names of the record (its aliases; a glossary term's pinyin), one per line.
+    pub aliases: (String, String),
     /// Slugs by facet field (`strategy`, `dimension`, `cause`, `region`).
     pub facets: BTreeSet<(&'static str, String)>,
     /// The keys (`kind:id`) of every record read to build this one, its own included.
@@ -83,6 +87,20 @@ impl Texts {
     fn joined(self) -> (String, String) {
         (self.zh.join("\n"), self.en.join("\n"))
     }
+}
+
+/// A record's aliases as the index holds them: one per line, per language.
+fn lines(aliases: Option<&Aliases>) -> (String, String) {
+    aliases.map_or_else(Default::default, |a| (a.zh.join("\n"), a.en.join("\n")))
+}
+
+/// Pinyin without tone marks (děng kào yào -> deng kao yao), as planners type it.
+fn plain_pinyin(pinyin: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    pinyin
+        .nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .collect()
 }
 
 fn opt(zh: &Option<String>, en: &Option<String>) -> (String, String) {
@@ -250,6 +268,18 @@ async fn build(
     let (cases, case_measures) = cases_of(db, only, &measure_causes).await?;
     let cases: BTreeMap<i32, cases::Model> = cases.into_iter().map(|r| (r.id, r)).collect();
     let citations = citations_of(db, only).await?;
+    let mut named: HashMap<&str, HashMap<i32, Aliases>> = HashMap::new();
+    for kind in [
+        dimensions::Entity::KIND,
+        causes::Entity::KIND,
+        strategies::Entity::KIND,
+        measures::Entity::KIND,
+        glossary_terms::Entity::KIND,
+    ] {
+        named.insert(kind, crate::kb::aliases::of_kind(db, kind, None).await?);
+    }
+    let aliases_of = |kind: &str, id: i32| lines(named.get(kind).and_then(|m| m.get(&id)));
+    let glossary = glossary_terms::Entity::find().all(db).await?;
 
     let mut excerpts: HashMap<(&str, i32), Texts> = HashMap::new();
     for c in &citations {
@@ -399,6 +429,7 @@ async fn build(
             title: (case.title_zh.clone(), case.title_en.clone()),
             summary: opt(&case.summary_zh, &case.summary_en),
             body: body.joined(),
+            aliases: Default::default(),
             facets,
             deps: deps.0,
         });
@@ -439,6 +470,7 @@ async fn build(
             title: (measure.title_zh.clone(), measure.title_en.clone()),
             summary: opt(&measure.summary_zh, &measure.summary_en),
             body: body.joined(),
+            aliases: aliases_of(measures::Entity::KIND, measure.id),
             facets,
             deps: deps.0,
         });
@@ -490,6 +522,7 @@ async fn build(
             title: (cause.name_zh.clone(), cause.name_en.clone()),
             summary: opt(&cause.summary_zh, &cause.summary_en),
             body: body.joined(),
+            aliases: aliases_of(causes::Entity::KIND, cause.id),
             facets,
             deps: deps.0,
         });
@@ -518,6 +551,7 @@ async fn build(
             title: (strategy.name_zh.clone(), strategy.name_en.clone()),
             summary: opt(&strategy.summary_zh, &strategy.summary_en),
             body: body.joined(),
+            aliases: aliases_of(strategies::Entity::KIND, strategy.id),
             facets,
             deps: deps.0,
         });
@@ -552,6 +586,7 @@ async fn build(
             title: (dimension.name_zh.clone(), dimension.name_en.clone()),
             summary: opt(&dimension.summary_zh, &dimension.summary_en),
             body: body.joined(),
+            aliases: aliases_of(dimensions::Entity::KIND, dimension.id),
             facets,
             deps: deps.0,
         });
@@ -601,6 +636,7 @@ async fn build(
             title: (region.name_zh.clone(), region.name_en.clone()),
             summary: opt(&region.summary_zh, &region.summary_en),
             body: body.joined(),
+            aliases: Default::default(),
             facets,
             deps: deps.0,
         });
@@ -663,8 +699,33 @@ async fn build(
             title: (statistic.label_zh.clone(), statistic.label_en.clone()),
             summary: opt(&statistic.series_zh, &statistic.series_en),
             body: body.joined(),
+            aliases: Default::default(),
             facets,
             deps: deps.0,
+        });
+    }
+    for term in &glossary {
+        if !wanted(EntryKind::Glossary, term.id) {
+            continue;
+        }
+        let (aliases_zh, aliases_en) = aliases_of(glossary_terms::Entity::KIND, term.id);
+        let pinyin = plain_pinyin(&term.pinyin);
+        docs.push(SearchDocument {
+            kind: EntryKind::Glossary,
+            id: term.id,
+            slug: term.slug.clone(),
+            title: (term.term.clone(), term.english.clone()),
+            summary: (term.explanation_zh.clone(), term.explanation_en.clone()),
+            body: Default::default(),
+            aliases: (
+                aliases_zh,
+                [pinyin.as_str(), aliases_en.as_str()]
+                    .join("\n")
+                    .trim_end()
+                    .to_string(),
+            ),
+            facets: BTreeSet::new(),
+            deps: Deps::of(EntryKind::Glossary, term.id).0,
         });
     }
     docs.sort_by_key(|d| (d.kind, d.id));

@@ -13,14 +13,15 @@ use tantivy::index::SegmentComponent;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::documents::SearchDocument;
+use super::normalise::name_key;
 use super::query::{Part, UserQuery};
 use super::schema::{schema, Fields, SCHEMA_VERSION};
-use super::tokenizer::{self, is_cjk, query_words};
+use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words};
 use crate::domain::EntryKind;
 
 #[derive(Debug, thiserror::Error)]
@@ -132,11 +133,23 @@ pub struct SearchRequest {
     /// Skip what the caller will not show: facet counts cost a visit of every matching record.
     pub without_facets: bool,
     pub without_highlights: bool,
+    pub scope: Scope,
+}
+
+/// Which parts of a record a search reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything, with the character net and typo tolerance: what a planner's search box wants.
+    #[default]
+    Everything,
+    /// Only whole words in names, aliases and summaries: what counts as evidence that a record
+    /// is about a described situation (no single characters, no guessed spellings).
+    Evidence,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Highlight {
-    /// `title`, `summary`, `body` or `text` (all Chinese text, matched by character).
+    /// `title`, `aliases`, `summary`, `body` or `text` (all Chinese text, matched by character).
     pub field: &'static str,
     pub lang: &'static str,
     pub html: String,
@@ -376,7 +389,7 @@ impl SearchEngine {
 
     fn to_tantivy(&self, d: &SearchDocument) -> TantivyDocument {
         let f = &self.fields;
-        let chars = [&d.title.0, &d.summary.0, &d.body.0]
+        let chars = [&d.title.0, &d.aliases.0, &d.summary.0, &d.body.0]
             .map(|s| s.as_str())
             .join("\n");
         let mut document = doc!(
@@ -390,8 +403,20 @@ impl SearchEngine {
             f.summary_en => d.summary.1.clone(),
             f.body_zh => d.body.0.clone(),
             f.body_en => d.body.1.clone(),
+            f.aliases_zh => d.aliases.0.clone(),
+            f.aliases_en => d.aliases.1.clone(),
             f.chars => chars,
         );
+        let names: BTreeSet<String> = [&d.title.0, &d.title.1]
+            .into_iter()
+            .chain([&d.aliases.0, &d.aliases.1])
+            .flat_map(|text| text.lines())
+            .map(name_key)
+            .filter(|key| !key.is_empty())
+            .collect();
+        for name in names {
+            document.add_text(f.names, name);
+        }
         document.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
         for (field, slug) in &d.facets {
             document.add_facet(f.facets, Facet::from_path([*field, slug.as_str()]));
@@ -427,7 +452,7 @@ impl SearchEngine {
         let generators = if request.without_highlights {
             Vec::new()
         } else {
-            self.snippet_generators(&searcher, &query)?
+            self.snippet_generators(&searcher, &query, request.scope)?
         };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -511,18 +536,26 @@ impl SearchEngine {
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
+        scope: Scope,
     ) -> Result<Vec<(&'static str, &'static str, SnippetGenerator)>, SearchError> {
         let f = &self.fields;
         let mut generators = Vec::new();
+        // Evidence reads names, aliases and summaries only: no snippet of anything else.
+        let fields = if scope == Scope::Evidence { 6 } else { 9 };
         for (name, lang, field, max_bytes) in [
             ("title", "zh", f.title_zh, 300),
             ("title", "en", f.title_en, 200),
+            ("aliases", "zh", f.aliases_zh, 300),
+            ("aliases", "en", f.aliases_en, 200),
             ("summary", "zh", f.summary_zh, 300),
             ("summary", "en", f.summary_en, 200),
             ("body", "zh", f.body_zh, 300),
             ("body", "en", f.body_en, 200),
             ("text", "zh", f.chars, 300),
-        ] {
+        ]
+        .into_iter()
+        .take(fields)
+        {
             let mut generator = SnippetGenerator::create(searcher, query, field)?;
             generator.set_max_num_chars(max_bytes);
             generators.push((name, lang, generator));
@@ -533,38 +566,57 @@ impl SearchEngine {
     /// The tantivy query for a request, or `None` when nothing can match (only exclusions,
     /// or only noise).
     fn build_query(&self, request: &SearchRequest) -> Option<Box<dyn Query>> {
-        let wanted: Vec<Box<dyn Query>> = request
+        let searcher = self.reader.searcher();
+        let words: Vec<Word> = request
             .query
             .wanted
             .iter()
-            .flat_map(|part| self.part_queries(part))
+            .flat_map(|part| self.part_queries(part, request.scope, &searcher))
             .collect();
-        if wanted.is_empty() {
+        if words.is_empty() {
             return None;
         }
+        // A query that is exactly a record's name or alias (dengkaoyao, 控輟保學) shows that
+        // record first, even when none of its words matches on its own.
+        let key = name_key(&request.query.wanted_text());
+        let names: Option<Box<dyn Query>> = (request.scope == Scope::Everything && !key.is_empty())
+            .then(|| {
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.names, &key),
+                        IndexRecordOption::Basic,
+                    )),
+                    NAME_BONUS,
+                )) as Box<dyn Query>
+            });
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let any: Vec<(Occur, Box<dyn Query>)> = wanted
+        let any: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
-            .map(|q| (Occur::Should, q.box_clone()))
+            .map(|w| w.lenient())
+            .chain(names)
+            .map(|q| (Occur::Should, q))
             .collect();
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        if wanted.len() > 1 {
-            // Records with every word come first: a constant far above any BM25 sum.
-            let all: Vec<(Occur, Box<dyn Query>)> = wanted
-                .iter()
-                .map(|q| (Occur::Must, q.box_clone()))
-                .collect();
-            clauses.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(BooleanQuery::new(all)),
-                    ALL_WORDS_BONUS,
-                )),
-            ));
+        // Records with every word come first (a constant far above any BM25 sum), those with
+        // every word as typed before those that needed a guessed spelling.
+        let every = |query: fn(&Word) -> Box<dyn Query>, bonus: f32| -> Box<dyn Query> {
+            let all = words.iter().map(|w| (Occur::Must, query(w))).collect();
+            Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                bonus,
+            ))
+        };
+        if words.len() > 1 {
+            clauses.push((Occur::Should, every(Word::exact, ALL_WORDS_BONUS)));
+            // And among those, records whose names hold every word.
+            clauses.push((Occur::Should, every(Word::named, NAMED_BONUS)));
+        }
+        if words.iter().any(|w| w.fuzzy.is_some()) {
+            clauses.push((Occur::Should, every(Word::lenient, ALL_WORDS_BONUS / 2.0)));
         }
         for part in &request.query.excluded {
-            for query in self.part_queries(part) {
-                clauses.push((Occur::MustNot, query));
+            for word in self.part_queries(part, Scope::Everything, &searcher) {
+                clauses.push((Occur::MustNot, word.exact));
             }
         }
         if !request.kinds.is_empty() {
@@ -596,77 +648,95 @@ impl SearchEngine {
     }
 
     /// One query per word of a part (a phrase is one "word"): each matches the word in any field,
-    /// titles weighing most, then summaries, bodies, and last the character safety net.
-    fn part_queries(&self, part: &Part) -> Vec<Box<dyn Query>> {
+    /// titles and aliases weighing most, then summaries, bodies, and last the character safety
+    /// net; an English word the index does not know also matches its near spellings.
+    fn part_queries(&self, part: &Part, scope: Scope, searcher: &tantivy::Searcher) -> Vec<Word> {
         let f = &self.fields;
+        let everything = scope == Scope::Everything;
+        let zh_fields = self.fields_of(scope, [f.title_zh, f.aliases_zh, f.summary_zh, f.body_zh]);
+        let en_fields = self.fields_of(scope, [f.title_en, f.aliases_en, f.summary_en, f.body_en]);
+        // Titles and aliases: the record's names.
+        let (zh_names, en_names) = (&zh_fields[..2], &en_fields[..2]);
+        let any = |fields: Vec<(Occur, Box<dyn Query>)>| Box::new(BooleanQuery::new(fields));
         match part {
             Part::Words(text) => {
-                let mut queries = Vec::new();
+                let mut words = Vec::new();
                 for chunk in split_scripts(text) {
                     if chunk.chars().any(is_cjk) {
                         for (_, word) in query_words(&self.jieba, &chunk) {
-                            if is_stop_word(&word) {
+                            if is_chinese_stop_word(&word)
+                                || (!everything && word.chars().count() < 2)
+                            {
                                 continue;
                             }
-                            let mut fields = self.weighted(
-                                [
-                                    (f.title_zh, TITLE),
-                                    (f.summary_zh, SUMMARY),
-                                    (f.body_zh, BODY),
-                                ],
-                                |field| term_query(field, &word),
-                            );
-                            fields.push((
-                                Occur::Should,
-                                boost(self.characters_query(&word, false), CHARACTERS),
-                            ));
-                            queries.push(Box::new(BooleanQuery::new(fields)) as Box<dyn Query>);
+                            let mut fields = weighted(&zh_fields, |field| term_query(field, &word));
+                            if everything {
+                                fields.push((
+                                    Occur::Should,
+                                    boost(self.characters_query(&word, false), CHARACTERS),
+                                ));
+                            }
+                            words.push(Word {
+                                exact: any(fields),
+                                fuzzy: None,
+                                named: any(weighted(zh_names, |field| term_query(field, &word))),
+                            });
                         }
                     } else {
-                        for word in self.english_terms(&chunk) {
-                            let mut fields = self.weighted(
-                                [
-                                    (f.title_en, TITLE),
-                                    (f.summary_en, SUMMARY),
-                                    (f.body_en, BODY),
-                                ],
-                                |field| term_query(field, &word.1),
-                            );
+                        for (_, stem, original) in self.english_terms(&chunk) {
                             // Numbers and Latin names also occur in the Chinese texts.
-                            let raw = word.2.to_lowercase();
-                            fields.extend(self.weighted(
-                                [
-                                    (f.title_zh, TITLE),
-                                    (f.summary_zh, SUMMARY),
-                                    (f.body_zh, BODY),
-                                ],
-                                |field| term_query(field, &raw),
-                            ));
-                            queries.push(Box::new(BooleanQuery::new(fields)));
+                            let raw = original.to_lowercase();
+                            let mut fields = weighted(&en_fields, |field| term_query(field, &stem));
+                            fields.extend(weighted(&zh_fields, |field| term_query(field, &raw)));
+                            let mut named = weighted(en_names, |field| term_query(field, &stem));
+                            named.extend(weighted(zh_names, |field| term_query(field, &raw)));
+                            let near = if everything {
+                                self.near_spellings(searcher, &stem, &original, &en_fields)
+                            } else {
+                                Vec::new()
+                            };
+                            let spelled = |fields: &[(Field, f32)]| {
+                                let queries = near
+                                    .iter()
+                                    .map(|term| {
+                                        let query = any(weighted(fields, |f| term_query(f, term)));
+                                        (Occur::Should, boost(query, FUZZY))
+                                    })
+                                    .collect::<Vec<_>>();
+                                any(queries)
+                            };
+                            if !near.is_empty() {
+                                named.push((Occur::Should, spelled(en_names)));
+                            }
+                            words.push(Word {
+                                exact: any(fields),
+                                fuzzy: (!near.is_empty())
+                                    .then(|| spelled(&en_fields) as Box<dyn Query>),
+                                named: any(named),
+                            });
                         }
                     }
                 }
-                queries
+                words
             }
             Part::Phrase(text) => {
-                let query: Box<dyn Query> = if text.chars().any(is_cjk) {
+                let word = if text.chars().any(is_cjk) {
                     let words: Vec<(usize, Term)> = query_words(&self.jieba, text)
                         .into_iter()
                         .map(|(p, w)| (p, Term::from_field_text(f.title_zh, &w)))
                         .collect();
-                    let mut fields = self.weighted(
-                        [
-                            (f.title_zh, TITLE),
-                            (f.summary_zh, SUMMARY),
-                            (f.body_zh, BODY),
-                        ],
-                        |field| phrase_query(field, &words),
-                    );
-                    fields.push((
-                        Occur::Should,
-                        boost(self.characters_query(text, true), CHARACTERS * 4.0),
-                    ));
-                    Box::new(BooleanQuery::new(fields))
+                    let mut fields = weighted(&zh_fields, |field| phrase_query(field, &words));
+                    if everything {
+                        fields.push((
+                            Occur::Should,
+                            boost(self.characters_query(text, true), CHARACTERS * 4.0),
+                        ));
+                    }
+                    Word {
+                        exact: any(fields),
+                        fuzzy: None,
+                        named: any(weighted(zh_names, |field| phrase_query(field, &words))),
+                    }
                 } else {
                     let words: Vec<(usize, Term)> = self
                         .english_terms(text)
@@ -676,28 +746,77 @@ impl SearchEngine {
                     if words.is_empty() {
                         return Vec::new();
                     }
-                    Box::new(BooleanQuery::new(self.weighted(
-                        [
-                            (f.title_en, TITLE),
-                            (f.summary_en, SUMMARY),
-                            (f.body_en, BODY),
-                        ],
-                        |field| phrase_query(field, &words),
-                    )))
+                    Word {
+                        exact: any(weighted(&en_fields, |field| phrase_query(field, &words))),
+                        fuzzy: None,
+                        named: any(weighted(en_names, |field| phrase_query(field, &words))),
+                    }
                 };
-                vec![query]
+                vec![word]
             }
         }
     }
 
-    fn weighted(
+    /// The weighted fields of one language a scope reads (title, aliases, summary, body).
+    fn fields_of(
         &self,
-        fields: [(tantivy::schema::Field, f32); 3],
-        query: impl Fn(tantivy::schema::Field) -> Box<dyn Query>,
-    ) -> Vec<(Occur, Box<dyn Query>)> {
+        scope: Scope,
+        [title, aliases, summary, body]: [Field; 4],
+    ) -> Vec<(Field, f32)> {
+        let mut fields = vec![(title, TITLE), (aliases, TITLE), (summary, SUMMARY)];
+        if scope == Scope::Everything {
+            fields.push((body, BODY));
+        }
         fields
-            .into_iter()
-            .map(|(field, weight)| (Occur::Should, boost(query(field), weight)))
+    }
+
+    /// Typo tolerance: for an English word of 5 letters or more that no record contains, the
+    /// index's terms within one edit of its stem (two from 9 letters), closest first; they are
+    /// searched like the word itself but weighted `FUZZY`, so exact matches rank first. Known
+    /// words are never second-guessed.
+    fn near_spellings(
+        &self,
+        searcher: &tantivy::Searcher,
+        stem: &str,
+        original: &str,
+        fields: &[(Field, f32)],
+    ) -> Vec<String> {
+        let letters = original.chars().count();
+        if letters < 5 || !original.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Vec::new();
+        }
+        let known = fields.iter().any(|(field, _)| {
+            searcher
+                .doc_freq(&Term::from_field_text(*field, stem))
+                .is_ok_and(|n| n > 0)
+        });
+        if known {
+            return Vec::new();
+        }
+        let distance = if letters >= 9 { 2 } else { 1 };
+        let mut near: BTreeSet<(usize, String)> = BTreeSet::new();
+        for (field, _) in fields {
+            for segment in searcher.segment_readers() {
+                let Ok(index) = segment.inverted_index(*field) else {
+                    continue;
+                };
+                let Ok(mut terms) = index.terms().stream() else {
+                    continue;
+                };
+                while terms.advance() {
+                    let Ok(term) = std::str::from_utf8(terms.key()) else {
+                        continue;
+                    };
+                    let edits = strsim::damerau_levenshtein(stem, term);
+                    if edits <= distance {
+                        near.insert((edits, term.to_string()));
+                    }
+                }
+            }
+        }
+        near.into_iter()
+            .take(MAX_NEAR_SPELLINGS)
+            .map(|(_, term)| term)
             .collect()
     }
 
@@ -746,11 +865,58 @@ impl SearchEngine {
     }
 }
 
+/// One word of a query: as typed, with its near spellings (an unknown English word), and in
+/// the record's names only (titles and aliases, near spellings included).
+struct Word {
+    exact: Box<dyn Query>,
+    fuzzy: Option<Box<dyn Query>>,
+    named: Box<dyn Query>,
+}
+
+impl Word {
+    fn named(&self) -> Box<dyn Query> {
+        self.named.box_clone()
+    }
+
+    fn exact(&self) -> Box<dyn Query> {
+        self.exact.box_clone()
+    }
+
+    /// The word as typed or any of its near spellings.
+    fn lenient(&self) -> Box<dyn Query> {
+        match &self.fuzzy {
+            Some(fuzzy) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, self.exact.box_clone()),
+                (Occur::Should, fuzzy.box_clone()),
+            ])),
+            None => self.exact.box_clone(),
+        }
+    }
+}
+
+fn weighted(
+    fields: &[(Field, f32)],
+    query: impl Fn(Field) -> Box<dyn Query>,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    fields
+        .iter()
+        .map(|&(field, weight)| (Occur::Should, boost(query(field), weight)))
+        .collect()
+}
+
 const TITLE: f32 = 3.0;
 const SUMMARY: f32 = 2.0;
 const BODY: f32 = 1.0;
 const CHARACTERS: f32 = 0.3;
 const ALL_WORDS_BONUS: f32 = 1000.0;
+/// Records whose title or aliases hold every word, on top of the all-words bonus.
+const NAMED_BONUS: f32 = 200.0;
+/// Above records with every word: the record the query names.
+const NAME_BONUS: f32 = 5000.0;
+/// A near spelling weighs this share of the exact word.
+const FUZZY: f32 = 0.5;
+/// The closest spellings an unknown word is read as.
+const MAX_NEAR_SPELLINGS: usize = 5;
 
 fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, weight))
@@ -798,16 +964,6 @@ fn split_scripts(text: &str) -> Vec<String> {
     runs.into_iter().map(|(_, run)| run).collect()
 }
 
-/// Chinese function words that would match nearly every record.
-fn is_stop_word(word: &str) -> bool {
-    const STOP: &[&str] = &[
-        "的", "了", "和", "与", "及", "在", "是", "有", "都", "也", "就", "要", "我们", "他们",
-        "很多", "什么", "怎么", "如何", "哪些", "这个", "那个", "一些", "不", "没有", "我", "村里",
-        "问题",
-    ];
-    STOP.contains(&word)
-}
-
 fn read_state(index: &Index) -> Option<IndexState> {
     index
         .load_metas()
@@ -845,6 +1001,7 @@ mod tests {
             title: ("养鸡产业链".into(), "chicken chain".into()),
             summary: Default::default(),
             body: Default::default(),
+            aliases: Default::default(),
             facets: Default::default(),
             deps: Default::default(),
         };

@@ -4,6 +4,7 @@
 
 mod documents;
 mod engine;
+pub mod normalise;
 mod query;
 mod schema;
 mod service;
@@ -11,7 +12,7 @@ pub mod tokenizer;
 
 pub use documents::{from_database, SearchDocument};
 pub use engine::{
-    Highlight, Hit, IndexState, SearchEngine, SearchError, SearchRequest, SearchResults,
+    Highlight, Hit, IndexState, Scope, SearchEngine, SearchError, SearchRequest, SearchResults,
     FACET_FIELDS,
 };
 pub use query::{Part, UserQuery, MAX_QUERY_CHARS};

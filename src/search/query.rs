@@ -20,13 +20,12 @@ pub struct UserQuery {
     pub excluded: Vec<Part>,
 }
 
-/// Full-width ASCII (Ａ１！) and the ideographic space become their ordinary forms, and curly
-/// or corner quotes become ", so that a query typed with a Chinese input method reads the same.
+/// The text's normal form (`super::normalise`: half-width, simplified, case-folded), with curly
+/// or corner quotes read as ", so that a query typed with a Chinese input method reads the same.
 fn normalise(raw: &str) -> String {
-    raw.chars()
+    super::normalise::normalise(raw)
+        .chars()
         .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
             '“' | '”' | '「' | '」' | '『' | '』' | '„' => '"',
             _ => c,
         })
@@ -34,6 +33,17 @@ fn normalise(raw: &str) -> String {
 }
 
 impl UserQuery {
+    /// The wanted words and phrases as one text (what a query that names a record names).
+    pub fn wanted_text(&self) -> String {
+        self.wanted
+            .iter()
+            .map(|part| match part {
+                Part::Words(text) | Part::Phrase(text) => text.as_str(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn parse(raw: &str) -> Result<UserQuery, AppError> {
         let count = raw.chars().count();
         if count > MAX_QUERY_CHARS {
@@ -110,14 +120,21 @@ mod tests {
                 words("饮水")
             ]
         );
-        assert_eq!(q.excluded, [words("Fengdu")]);
+        assert_eq!(q.excluded, [words("fengdu")]);
     }
 
     #[test]
     fn chinese_quotes_and_full_width_text() {
         let q = UserQuery::parse("“一只鸡” －丰都　ＡＢＣ").unwrap();
-        assert_eq!(q.wanted, [Part::Phrase("一只鸡".into()), words("ABC")]);
+        assert_eq!(q.wanted, [Part::Phrase("一只鸡".into()), words("abc")]);
         assert_eq!(q.excluded, [words("丰都")]);
+    }
+
+    #[test]
+    fn traditional_characters_read_as_simplified() {
+        let q = UserQuery::parse("飲水協會 -控輟保學").unwrap();
+        assert_eq!(q.wanted, [words("饮水协会")]);
+        assert_eq!(q.excluded, [words("控辍保学")]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::tokenizer::{CJK, EN, ZH};
 
 /// Bump when the schema, a tokenizer or what documents hold changes: an index of another version
 /// is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -23,6 +23,12 @@ pub struct Fields {
     pub summary_en: Field,
     pub body_zh: Field,
     pub body_en: Field,
+    /// Other names of the record (aliases, a glossary term's pinyin), weighted like the title.
+    pub aliases_zh: Field,
+    pub aliases_en: Field,
+    /// Every name of the record whole, as `normalise::name_key` gives it: a query that is
+    /// exactly one of them finds the record first.
+    pub names: Field,
     /// All Chinese text of the record, by character and character pair.
     pub chars: Field,
     /// `/kind/..`, `/strategy/..`, `/dimension/..`, `/cause/..`, `/region/..`.
@@ -54,6 +60,9 @@ pub fn schema() -> (Schema, Fields) {
         summary_en: builder.add_text_field("summary_en", text(EN)),
         body_zh: builder.add_text_field("body_zh", text(ZH)),
         body_en: builder.add_text_field("body_en", text(EN)),
+        aliases_zh: builder.add_text_field("aliases_zh", text(ZH)),
+        aliases_en: builder.add_text_field("aliases_en", text(EN)),
+        names: builder.add_text_field("names", STRING),
         chars: builder.add_text_field("chars", text(CJK)),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
         deps: builder.add_text_field("deps", STRING),

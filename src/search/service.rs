@@ -9,6 +9,7 @@ use std::time::Duration;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use arc_swap::ArcSwap;
+use jieba_rs::Jieba;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Mutex, Notify};
 
@@ -34,6 +35,8 @@ pub struct Search {
     applying: Arc<Mutex<()>>,
     wake: Arc<Notify>,
     health: Arc<AtomicU8>,
+    /// jieba with the domain dictionary, shared by every engine this process opens.
+    jieba: Arc<Jieba>,
 }
 
 /// What this process knows of its index's files (`Search::health`).
@@ -65,17 +68,24 @@ impl Search {
     /// Opens the index under `data_dir/index`, loading jieba and its domain dictionary now rather
     /// than on the first query.
     pub fn open(data_dir: &Path) -> anyhow::Result<Search> {
-        let engine = SearchEngine::open(&data_dir.join("index"), tokenizer::jieba())?;
+        let jieba = tokenizer::jieba();
+        let engine = SearchEngine::open(&data_dir.join("index"), jieba.clone())?;
         Ok(Search {
             engine: Arc::new(ArcSwap::from_pointee(engine)),
             applying: Arc::new(Mutex::new(())),
             wake: Arc::new(Notify::new()),
             health: Arc::new(AtomicU8::new(SOUND)),
+            jieba,
         })
     }
 
     fn engine(&self) -> Arc<SearchEngine> {
         self.engine.load_full()
+    }
+
+    /// jieba with the domain dictionary, as the index's tokenizers use it.
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
     }
 
     /// Whether searches can be served: the index is not known to be damaged.
@@ -310,26 +320,6 @@ impl Search {
         }
     }
 
-    /// The comparison keys of words (the English stem, or the Chinese word itself).
-    pub fn word_keys(&self, words: &[&str]) -> Vec<String> {
-        words.iter().map(|word| self.word_key(word)).collect()
-    }
-
-    pub fn word_key(&self, word: &str) -> String {
-        tokenizer::word_key(self.engine().jieba(), word)
-    }
-
-    /// The words of `text` whose keys are not among `excluded` (see `word_keys`), joined by
-    /// spaces: what is specific about a description.
-    pub fn specific_words(&self, text: &str, excluded: &[String]) -> String {
-        tokenizer::words_with_keys(self.engine().jieba(), text)
-            .into_iter()
-            .filter(|(_, key)| !excluded.contains(key))
-            .map(|(word, _)| word)
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
     pub async fn search(&self, request: SearchRequest) -> AppResult<SearchResults> {
         if !self.is_ready() {
             return Err(AppError::Unavailable {
@@ -393,6 +383,7 @@ mod tests {
             title: ("养鸡产业链".into(), "chicken chain".into()),
             summary: Default::default(),
             body: Default::default(),
+            aliases: Default::default(),
             facets: Default::default(),
             deps: Default::default(),
         };
@@ -432,6 +423,7 @@ mod tests {
                 offset: 0,
                 without_facets: true,
                 without_highlights: true,
+                scope: Default::default(),
             })
             .await
             .unwrap_err();

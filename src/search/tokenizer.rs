@@ -5,6 +5,10 @@
 //! - `en`: words, lowercased, English stop words removed, stemmed;
 //! - `cjk`: single characters and character bigrams of Chinese text, the recall safety net
 //!   for words that segment differently in the text and in the query (养鸡 vs 养殖, 一只鸡).
+//!
+//! Every one of them reads the text in its normal form (`super::normalise`: simplified Chinese,
+//! half-width, case-folded) and reports offsets into the original text, so 飲水 and 饮水 are one
+//! term and highlights still mark the characters the reader sees.
 
 use std::sync::Arc;
 
@@ -14,6 +18,8 @@ use tantivy::tokenizer::{
     Token, TokenStream, Tokenizer,
 };
 use tantivy::Index;
+
+use super::normalise::normalise_traced;
 
 pub const ZH: &str = "zh";
 pub const EN: &str = "en";
@@ -39,23 +45,23 @@ pub fn register(index: &Index, jieba: &Arc<Jieba>) {
     let tokenizers = index.tokenizers();
     tokenizers.register(
         ZH,
-        TextAnalyzer::builder(ChineseTokenizer {
+        TextAnalyzer::builder(Normalising(ChineseTokenizer {
             jieba: jieba.clone(),
-        })
+        }))
         .filter(LowerCaser)
         .build(),
     );
     tokenizers.register(EN, english());
     tokenizers.register(
         CJK,
-        TextAnalyzer::builder(CharacterTokenizer)
+        TextAnalyzer::builder(Normalising(CharacterTokenizer))
             .filter(LowerCaser)
             .build(),
     );
 }
 
 pub fn english() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(Normalising(SimpleTokenizer::default()))
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(StopWordFilter::remove(
@@ -78,8 +84,40 @@ pub fn is_word(token: &str) -> bool {
     token.chars().any(|c| c.is_alphanumeric())
 }
 
+/// Chinese function words that would match nearly every record.
+pub fn is_chinese_stop_word(word: &str) -> bool {
+    const STOP: &[&str] = &[
+        "的", "了", "和", "与", "及", "在", "是", "有", "都", "也", "就", "要", "我们", "他们",
+        "很多", "什么", "怎么", "如何", "哪些", "这个", "那个", "一些", "不", "没有", "我", "村里",
+        "问题",
+    ];
+    STOP.contains(&word)
+}
+
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// Runs a tokenizer over the normal form of the text; token texts are normalised, offsets point
+/// into the original text.
+#[derive(Clone)]
+pub struct Normalising<T>(pub T);
+
+impl<T: Tokenizer> Tokenizer for Normalising<T> {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let normal = normalise_traced(text);
+        let mut tokens = Vec::new();
+        let mut stream = self.0.token_stream(&normal.text);
+        while let Some(token) = stream.next() {
+            let mut token = token.clone();
+            (token.offset_from, token.offset_to) =
+                normal.original_range(token.offset_from, token.offset_to);
+            tokens.push(token);
+        }
+        VecTokenStream { tokens, next: 0 }
+    }
 }
 
 /// jieba over a shared dictionary: tantivy clones tokenizers freely (per segment, per snippet),
@@ -241,13 +279,15 @@ pub fn words_with_keys(jieba: &Jieba, text: &str) -> Vec<(String, String)> {
     words
 }
 
-/// The key `words_with_keys` gives a single word.
-pub fn word_key(jieba: &Jieba, word: &str) -> String {
-    words_with_keys(jieba, word)
-        .into_iter()
-        .next()
-        .map(|(_, key)| key)
-        .unwrap_or_default()
+/// The keys (stems) of the English words of `text`, stop words left out.
+pub fn english_keys(text: &str) -> Vec<String> {
+    let mut stemmer = english();
+    let mut stream = stemmer.token_stream(text);
+    let mut keys = Vec::new();
+    while let Some(token) = stream.next() {
+        keys.push(token.text.clone());
+    }
+    keys
 }
 
 #[cfg(test)]
@@ -341,7 +381,24 @@ mod tests {
                 ("relapse".into(), "relaps".into())
             ]
         );
-        assert_eq!(word_key(&jieba(), "escaping"), "escap");
+        assert_eq!(english_keys("Escaping the"), ["escap"]);
+    }
+
+    #[test]
+    fn every_tokenizer_reads_the_normal_form_and_points_into_the_original() {
+        let text = "飲水協會 ＣＨＩＣＫＥＮ";
+        for name in [ZH, EN, CJK] {
+            for (word, from, to) in tokens(name, text) {
+                assert_eq!(
+                    crate::search::normalise::normalise(&text[from..to]),
+                    word,
+                    "{name}"
+                );
+            }
+        }
+        assert!(texts(ZH, text).contains(&"饮水".to_string()));
+        assert!(texts(CJK, text).contains(&"协会".to_string()));
+        assert_eq!(texts(EN, "ＣＨＩＣＫＥＮ Farmers"), ["chicken", "farmer"]);
     }
 
     #[test]

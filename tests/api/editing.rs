@@ -588,4 +588,79 @@ on_every_backend!(
     edits_are_searchable_within_a_second,
     concurrent_editors_never_see_a_busy_database,
     an_edit_on_one_replica_is_searchable_on_another,
+    aliases_are_edited_with_revisions_and_read_at_once,
 );
+
+async fn aliases_are_edited_with_revisions_and_read_at_once(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let editor = app.token("editor", Role::Editor).await;
+    let (id, version) = id_of(&app, "cause", "fragmented-aid").await;
+    let update = "mutation($input: UpdateCauseInput!) {
+        updateCause(input: $input) { version aliases { zh en } } }";
+    let before = app
+        .data(
+            "{ cause(slug: \"fragmented-aid\") { aliases { zh en } } }",
+            json!({}),
+        )
+        .await["cause"]["aliases"]
+        .clone();
+    let updated = app
+        .data_as(
+            &editor,
+            update,
+            json!({ "input": { "id": id, "version": version,
+                "aliases": { "zh": ["九龙治水各自为战"] } } }),
+        )
+        .await["updateCause"]
+        .clone();
+    assert_eq!(updated["aliases"]["zh"], json!(["九龙治水各自为战"]));
+    assert_eq!(
+        updated["aliases"]["en"], before["en"],
+        "a language left out keeps its list"
+    );
+    let history = app.data(HISTORY, json!({ "id": id })).await["history"].clone();
+    assert_eq!(
+        history[0]["after"]["aliases"]["zh"],
+        json!(["九龙治水各自为战"])
+    );
+    assert_eq!(history[0]["before"]["aliases"]["zh"], before["zh"]);
+
+    // Search and recommend read the new alias (traditional characters too).
+    let found = app
+        .search_until("九龍治水各自為戰", SEARCHABLE_WITHIN, |hits| {
+            hits.first()
+                .is_some_and(|(slug, _)| slug == "fragmented-aid")
+        })
+        .await;
+    assert!(
+        found,
+        "the new alias was not searchable within {SEARCHABLE_WITHIN:?}"
+    );
+    let recommended = app
+        .data(
+            "{ recommend(input: { text: \"我们县九龙治水各自为战\" }) { matchedTerms { name slug } items { strategy { slug } } } }",
+            json!({}),
+        )
+        .await["recommend"]
+        .clone();
+    assert_eq!(recommended["matchedTerms"][0]["name"], "九龙治水各自为战");
+    assert_eq!(recommended["matchedTerms"][0]["slug"], "fragmented-aid");
+    assert_eq!(recommended["items"][0]["strategy"]["slug"], "organisation");
+
+    // A bad alias names its place and changes nothing.
+    let bad = app
+        .graphql_as(
+            &editor,
+            update,
+            json!({ "input": { "id": id, "version": version + 1,
+                "aliases": { "en": ["spread thin", "Spread Thin"] } } }),
+        )
+        .await;
+    assert_eq!(error_codes(&bad), ["BAD_USER_INPUT"], "{bad:#}");
+    assert_eq!(
+        bad["errors"][0]["extensions"]["field"], "input.aliases.en[1]",
+        "{bad:#}"
+    );
+    let (_, unchanged) = id_of(&app, "cause", "fragmented-aid").await;
+    assert_eq!(unchanged, version + 1);
+}

@@ -394,7 +394,10 @@ async fn edge_refusals_have_an_error_body() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-    assert!(!missing.text().await.unwrap().trim().is_empty(), "a 404 without a body");
+    assert!(
+        !missing.text().await.unwrap().trim().is_empty(),
+        "a 404 without a body"
+    );
 }
 
 /// #10: an edit that waits past SQLite's busy timeout is retryable: `UNAVAILABLE`, 503 with

@@ -19,4 +19,5 @@ mod recommend;
 mod relevance;
 mod restart;
 mod search;
+mod situations;
 mod web;

@@ -13,6 +13,7 @@ on_every_backend!(
     whatever_is_typed_gets_results_or_nothing_never_an_internal_error,
     bad_arguments_are_bad_user_input,
     the_index_follows_the_database,
+    traditional_characters_typos_and_glossary_terms_are_understood,
 );
 
 const SEARCH: &str = "query($q: String!, $f: SearchFilter, $first: Int, $after: String) {
@@ -377,4 +378,67 @@ async fn every_record_is_found_by_its_title_in_either_language() {
         misses.len(),
         misses.join("\n")
     );
+}
+
+fn ranked(result: &Value) -> Vec<String> {
+    result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{}:{}",
+                h["kind"].as_str().unwrap(),
+                h["slug"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+async fn traditional_characters_typos_and_glossary_terms_are_understood(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    // Traditional characters and full-width letters find what their normal forms find.
+    for (typed, normal) in [
+        ("飲水協會", "饮水协会"),
+        ("控輟保學", "控辍保学"),
+        ("ＣＨＩＣＫＥＮ", "chicken"),
+    ] {
+        let a = ranked(&search(&app, json!({ "q": typed })).await);
+        let b = ranked(&search(&app, json!({ "q": normal })).await);
+        assert!(!a.is_empty(), "{typed}");
+        assert_eq!(a, b, "{typed} vs {normal}");
+    }
+    // A typo of five letters or more still finds the record, below exact matches.
+    let typo = ranked(&search(&app, json!({ "q": "chiken industry" })).await);
+    assert_eq!(typo[0], "CASE:fengdu-one-chicken", "{typo:?}");
+    assert!(ranked(&search(&app, json!({ "q": "chiken" })).await)
+        .contains(&"CASE:fengdu-one-chicken".to_string()));
+    // No typo tolerance for short words or for Chinese.
+    assert!(ranked(&search(&app, json!({ "q": "chik" })).await).is_empty());
+    // A glossary term (as written, its rendering, its pinyin) shows the term first.
+    let query = "query($q: String!) { search(query: $q) { hits { kind slug title { zh en } node { ... on GlossaryTerm { term english aliases { zh en } } } } } }";
+    for typed in ["等靠要", "dengkaoyao", "děng kào yào"] {
+        let hits = app.data(query, json!({ "q": typed })).await["search"]["hits"].clone();
+        assert_eq!(hits[0]["kind"], "GLOSSARY", "{typed}: {hits:#}");
+        assert_eq!(hits[0]["slug"], "wait-rely-ask", "{typed}");
+        assert_eq!(hits[0]["node"]["term"], "等靠要");
+        assert!(hits[0]["title"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("wait, rely and ask"));
+    }
+    // Aliases are served on every record that has them.
+    let aliases = app
+        .data(
+            "{ cause(slug: \"household-foundation-deficits\") { aliases { zh en } }
+               glossaryTerm(slug: \"wait-rely-ask\") { aliases { zh } } }",
+            json!({}),
+        )
+        .await;
+    let zh = aliases["cause"]["aliases"]["zh"].as_array().unwrap();
+    assert!(zh.contains(&json!("因病致贫")), "{aliases}");
+    assert!(!aliases["cause"]["aliases"]["en"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }

@@ -1,0 +1,186 @@
+//! Aliases in the database: validation of a record's lists, writing them (a record's aliases
+//! are replaced whole), and reading them back by record.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use entities::aliases;
+
+use super::format::Aliases;
+use crate::search::normalise::normalise;
+
+/// The longest alias, in characters.
+pub const MAX_ALIAS_CHARS: usize = 60;
+/// The most aliases a record may have per language.
+pub const MAX_ALIASES: usize = 100;
+
+/// The languages an alias can be in, in the order lists are written.
+pub const LANGS: [&str; 2] = ["zh", "en"];
+
+/// A rule an alias list breaks: the field (`aliases.zh[2]`) and what is wrong.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub message: String,
+}
+
+/// Checks a record's aliases and returns them trimmed, as (language, text) in list order.
+pub fn validate(aliases: &Aliases) -> Result<Vec<(&'static str, String)>, Invalid> {
+    let mut out = Vec::new();
+    for (lang, list) in [("zh", &aliases.zh), ("en", &aliases.en)] {
+        if list.len() > MAX_ALIASES {
+            return Err(Invalid {
+                field: format!("aliases.{lang}"),
+                message: format!("at most {MAX_ALIASES} aliases per language"),
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for (n, alias) in list.iter().enumerate() {
+            let field = format!("aliases.{lang}[{n}]");
+            let invalid = |message: String| Invalid {
+                field: field.clone(),
+                message,
+            };
+            let alias = alias.trim();
+            let count = alias.chars().count();
+            if count == 0 {
+                return Err(invalid("an alias must not be empty".into()));
+            }
+            if count > MAX_ALIAS_CHARS {
+                return Err(invalid(format!(
+                    "an alias has at most {MAX_ALIAS_CHARS} characters ({count} given)"
+                )));
+            }
+            if alias.chars().any(char::is_control) {
+                return Err(invalid(
+                    "an alias must not contain control characters".into(),
+                ));
+            }
+            if !seen.insert(normalise(alias)) {
+                return Err(invalid(format!(
+                    "'{alias}' is already an alias of this record"
+                )));
+            }
+            out.push((lang, alias.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the aliases of record (`kind`, `id`) with `list` (from `validate`).
+pub async fn write<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    id: i32,
+    list: &[(&'static str, String)],
+) -> Result<(), sea_orm::DbErr> {
+    delete(db, kind, &[id]).await?;
+    let mut position: HashMap<&str, i32> = HashMap::new();
+    let rows: Vec<aliases::ActiveModel> = list
+        .iter()
+        .map(|(lang, text)| {
+            let at = position.entry(lang).or_default();
+            *at += 1;
+            aliases::ActiveModel {
+                id: NotSet,
+                entity_type: Set(kind.to_string()),
+                entity_id: Set(id),
+                lang: Set(lang.to_string()),
+                position: Set(*at - 1),
+                text: Set(text.clone()),
+            }
+        })
+        .collect();
+    if !rows.is_empty() {
+        aliases::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the aliases of rows of one kind.
+pub async fn delete<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    ids: &[i32],
+) -> Result<(), sea_orm::DbErr> {
+    aliases::Entity::delete_many()
+        .filter(aliases::Column::EntityType.eq(kind))
+        .filter(aliases::Column::EntityId.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The aliases of the records of `kind` (all of them, or those in `ids`), by record id.
+pub async fn of_kind<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    ids: Option<&[i32]>,
+) -> Result<HashMap<i32, Aliases>, sea_orm::DbErr> {
+    let mut query = aliases::Entity::find()
+        .filter(aliases::Column::EntityType.eq(kind))
+        .order_by_asc(aliases::Column::EntityId)
+        .order_by_asc(aliases::Column::Lang)
+        .order_by_asc(aliases::Column::Position);
+    if let Some(ids) = ids {
+        query = query.filter(aliases::Column::EntityId.is_in(ids.iter().copied()));
+    }
+    let mut by_id: HashMap<i32, Aliases> = HashMap::new();
+    for row in query.all(db).await? {
+        let entry = by_id.entry(row.entity_id).or_default();
+        match row.lang.as_str() {
+            "zh" => entry.zh.push(row.text),
+            _ => entry.en.push(row.text),
+        }
+    }
+    Ok(by_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aliases(zh: &[&str], en: &[&str]) -> Aliases {
+        Aliases {
+            zh: zh.iter().map(|s| s.to_string()).collect(),
+            en: en.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn valid_lists_come_back_trimmed_in_order() {
+        let list = validate(&aliases(
+            &[" 两委班子老化 ", "党支部软弱涣散"],
+            &["weak party branch"],
+        ))
+        .unwrap();
+        assert_eq!(
+            list,
+            [
+                ("zh", "两委班子老化".to_string()),
+                ("zh", "党支部软弱涣散".into()),
+                ("en", "weak party branch".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_aliases_name_their_place() {
+        let long = "长".repeat(61);
+        for (bad, field) in [
+            (aliases(&["", "x"], &[]), "aliases.zh[0]"),
+            (aliases(&[&long], &[]), "aliases.zh[0]"),
+            (aliases(&[], &["ok", "tab\there"]), "aliases.en[1]"),
+            // Duplicates after normalisation: traditional and simplified, upper and lower case.
+            (aliases(&["控辍保学", "控輟保學"], &[]), "aliases.zh[1]"),
+            (
+                aliases(&[], &["Left Behind", "left behind"]),
+                "aliases.en[1]",
+            ),
+        ] {
+            assert_eq!(validate(&bad).unwrap_err().field, field, "{bad:?}");
+        }
+    }
+}

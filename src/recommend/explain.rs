@@ -1,0 +1,204 @@
+//! Stage 5 of the pipeline: what each recommendation shows — paths through the knowledge base,
+//! the survey figures behind it, and a rationale composed in both languages from the records on
+//! the paths (nothing else).
+
+use entities::*;
+
+use super::concepts::{Concept, ConceptMatch};
+use super::graph::Graph;
+use super::{PathStep, Recommendation};
+use crate::domain::EntryKind;
+
+fn step(kind: EntryKind, slug: &str, zh: &str, en: &str) -> PathStep {
+    PathStep {
+        kind,
+        slug: slug.to_string(),
+        title: (zh.to_string(), en.to_string()),
+    }
+}
+
+/// The concept match that names this measure, its prong, or the prong's kind of poverty.
+fn named_reason<'a>(
+    measure: &measures::Model,
+    strategy: &strategies::Model,
+    named: &'a [ConceptMatch],
+) -> Option<&'a ConceptMatch> {
+    named.iter().find(|m| match m.concept {
+        Concept::Measure(id) => id == measure.id,
+        Concept::Strategy(id) => id == strategy.id,
+        Concept::Dimension(id) => strategy.dimension_id == Some(id),
+        Concept::Cause(_) | Concept::Glossary(_) => false,
+    })
+}
+
+/// Paths, evidence and the bilingual rationale of one recommended measure.
+pub fn explain(
+    graph: &Graph,
+    measure: measures::Model,
+    strategy: strategies::Model,
+    score: f64,
+    answered: &[i32],
+    named: &[ConceptMatch],
+    cases: Vec<cases::Model>,
+) -> Recommendation {
+    let mut paths = Vec::new();
+    let mut evidence = Vec::new();
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
+    for cause_id in answered {
+        let Some(cause) = graph.causes.get(cause_id) else {
+            continue;
+        };
+        let dimension = strategy
+            .dimension_id
+            .filter(|d| {
+                graph
+                    .dims_of_cause
+                    .get(cause_id)
+                    .is_some_and(|ds| ds.contains(d))
+            })
+            .or_else(|| {
+                graph
+                    .dims_of_cause
+                    .get(cause_id)
+                    .and_then(|ds| ds.first().copied())
+            })
+            .and_then(|d| graph.dimensions.get(&d));
+        let mut head = vec![step(
+            EntryKind::Cause,
+            &cause.slug,
+            &cause.name_zh,
+            &cause.name_en,
+        )];
+        if let Some(d) = dimension {
+            head.push(step(EntryKind::Dimension, &d.slug, &d.name_zh, &d.name_en));
+        }
+        head.push(step(
+            EntryKind::Strategy,
+            &strategy.slug,
+            &strategy.name_zh,
+            &strategy.name_en,
+        ));
+        head.push(step(
+            EntryKind::Measure,
+            &measure.slug,
+            &measure.title_zh,
+            &measure.title_en,
+        ));
+        if cases.is_empty() {
+            paths.push(head.clone());
+        }
+        for case in cases.iter().take(3) {
+            let mut path = head.clone();
+            path.push(step(
+                EntryKind::Case,
+                &case.slug,
+                &case.title_zh,
+                &case.title_en,
+            ));
+            paths.push(path);
+        }
+        evidence.extend(
+            graph
+                .statistics_of_cause
+                .get(cause_id)
+                .cloned()
+                .unwrap_or_default(),
+        );
+
+        let share = graph.share(*cause_id);
+        let (share_zh, share_en) = if share > 0.0 {
+            (
+                format!("（调查占比{share}%）"),
+                format!(" ({share}% in the survey)"),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        let link = graph
+            .causes_of_measure
+            .get(&measure.id)
+            .into_iter()
+            .flatten()
+            .find(|l| l.cause_id == *cause_id);
+        let (why_zh, why_en) =
+            match link.and_then(|l| l.rationale_zh.clone().zip(l.rationale_en.clone())) {
+                Some((zh, en)) => (format!("依据：{zh}"), format!(" Why: {en}")),
+                None => (String::new(), String::new()),
+            };
+        match dimension {
+            Some(d) => {
+                zh.push(format!(
+                    "“{}”{share_zh}属于{}。{}（{}）针对此类问题，措施“{}”应对该原因。{why_zh}",
+                    cause.name_zh, d.name_zh, strategy.name_zh, strategy.aim_zh, measure.title_zh
+                ));
+                en.push(format!("\"{}\"{share_en} feeds {}. The prong \"{}\" ({}) answers it, and the measure \"{}\" addresses this cause.{why_en}", cause.name_en, d.name_en.to_lowercase(), strategy.name_en, strategy.aim_en, measure.title_en));
+            }
+            None => {
+                zh.push(format!(
+                    "“{}”{share_zh}：{}（{}）的措施“{}”应对该原因。{why_zh}",
+                    cause.name_zh, strategy.name_zh, strategy.aim_zh, measure.title_zh
+                ));
+                en.push(format!("\"{}\"{share_en}: the measure \"{}\" of the prong \"{}\" ({}) addresses this cause.{why_en}", cause.name_en, measure.title_en, strategy.name_en, strategy.aim_en));
+            }
+        }
+    }
+    if let Some(m) = named_reason(&measure, &strategy, named) {
+        let dimension = strategy.dimension_id.and_then(|d| graph.dimensions.get(&d));
+        let mut path = Vec::new();
+        if let Some(d) = dimension {
+            path.push(step(EntryKind::Dimension, &d.slug, &d.name_zh, &d.name_en));
+        }
+        path.push(step(
+            EntryKind::Strategy,
+            &strategy.slug,
+            &strategy.name_zh,
+            &strategy.name_en,
+        ));
+        path.push(step(
+            EntryKind::Measure,
+            &measure.slug,
+            &measure.title_zh,
+            &measure.title_en,
+        ));
+        if paths.is_empty() {
+            if cases.is_empty() {
+                paths.push(path.clone());
+            }
+            for case in cases.iter().take(3) {
+                let mut with_case = path.clone();
+                with_case.push(step(
+                    EntryKind::Case,
+                    &case.slug,
+                    &case.title_zh,
+                    &case.title_en,
+                ));
+                paths.push(with_case);
+            }
+        }
+        zh.push(format!(
+            "描述中的“{}”指向{}（{}），措施“{}”属于这一方面。",
+            m.term, strategy.name_zh, strategy.aim_zh, measure.title_zh
+        ));
+        en.push(format!(
+            "The description says \"{}\", which points to the prong \"{}\" ({}); the measure \"{}\" belongs to it.",
+            m.term, strategy.name_en, strategy.aim_en, measure.title_en
+        ));
+    }
+    if !cases.is_empty() {
+        let titles: Vec<&str> = cases.iter().take(3).map(|c| c.title_zh.as_str()).collect();
+        zh.push(format!("实践案例：{}。", titles.join("；")));
+        let titles: Vec<&str> = cases.iter().take(3).map(|c| c.title_en.as_str()).collect();
+        en.push(format!("Seen at work in: {}.", titles.join("; ")));
+    }
+    evidence.sort_by_key(|s| s.id);
+    evidence.dedup_by_key(|s| s.id);
+    Recommendation {
+        measure,
+        strategy,
+        score,
+        paths,
+        cases,
+        evidence,
+        rationale: (zh.join(""), en.join(" ")),
+    }
+}

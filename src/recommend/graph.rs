@@ -1,0 +1,177 @@
+//! The whole (small) graph the ranking walks, read once per request: causes, kinds of poverty,
+//! prongs, measures, their links and survey figures, and every record's names and aliases.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use entities::*;
+
+use crate::catalog::Table;
+use crate::error::AppResult;
+use crate::kb::Aliases;
+
+pub struct Graph {
+    pub causes: BTreeMap<i32, causes::Model>,
+    pub dimensions: BTreeMap<i32, dimensions::Model>,
+    pub strategies: BTreeMap<i32, strategies::Model>,
+    pub measures: BTreeMap<i32, measures::Model>,
+    pub glossary: BTreeMap<i32, glossary_terms::Model>,
+    pub regions: HashMap<i32, regions::Model>,
+    pub dims_of_cause: HashMap<i32, Vec<i32>>,
+    pub causes_of_measure: HashMap<i32, Vec<measure_causes::Model>>,
+    pub statistics_of_cause: HashMap<i32, Vec<statistics::Model>>,
+    /// Aliases by (table kind, id).
+    pub aliases: HashMap<(&'static str, i32), Aliases>,
+}
+
+async fn all<E: Table>(db: &DatabaseConnection) -> AppResult<BTreeMap<i32, E::Model>> {
+    Ok(E::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (E::id_of(&row), row))
+        .collect())
+}
+
+impl Graph {
+    pub async fn load(db: &DatabaseConnection) -> AppResult<Graph> {
+        let mut dims_of_cause: HashMap<i32, Vec<i32>> = HashMap::new();
+        for link in cause_dimensions::Entity::find().all(db).await? {
+            dims_of_cause
+                .entry(link.cause_id)
+                .or_default()
+                .push(link.dimension_id);
+        }
+        let mut causes_of_measure: HashMap<i32, Vec<measure_causes::Model>> = HashMap::new();
+        for link in measure_causes::Entity::find().all(db).await? {
+            causes_of_measure
+                .entry(link.measure_id)
+                .or_default()
+                .push(link);
+        }
+        let mut statistics_of_cause: HashMap<i32, Vec<statistics::Model>> = HashMap::new();
+        for statistic in statistics::Entity::find().all(db).await? {
+            if let Some(cause) = statistic.cause_id {
+                statistics_of_cause
+                    .entry(cause)
+                    .or_default()
+                    .push(statistic);
+            }
+        }
+        let mut aliases = HashMap::new();
+        for kind in [
+            causes::Entity::KIND,
+            dimensions::Entity::KIND,
+            strategies::Entity::KIND,
+            measures::Entity::KIND,
+            glossary_terms::Entity::KIND,
+        ] {
+            for (id, list) in crate::kb::aliases::of_kind(db, kind, None).await? {
+                aliases.insert((kind, id), list);
+            }
+        }
+        Ok(Graph {
+            causes: all::<causes::Entity>(db).await?,
+            dimensions: all::<dimensions::Entity>(db).await?,
+            strategies: all::<strategies::Entity>(db).await?,
+            measures: all::<measures::Entity>(db).await?,
+            glossary: all::<glossary_terms::Entity>(db).await?,
+            regions: all::<regions::Entity>(db).await?.into_iter().collect(),
+            dims_of_cause,
+            causes_of_measure,
+            statistics_of_cause,
+            aliases,
+        })
+    }
+
+    /// A hash of everything the concept lexicon is built from (names, summaries, aliases, glossary
+    /// terms): equal fingerprints, equal lexicons.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for c in self.causes.values() {
+            (c.id, &c.name_zh, &c.name_en, &c.summary_zh, &c.summary_en).hash(&mut hasher);
+        }
+        for d in self.dimensions.values() {
+            (d.id, &d.name_zh, &d.name_en).hash(&mut hasher);
+        }
+        for s in self.strategies.values() {
+            (s.id, &s.name_zh, &s.name_en, &s.summary_zh, &s.summary_en).hash(&mut hasher);
+        }
+        for m in self.measures.values() {
+            (m.id, &m.title_zh, &m.title_en, &m.summary_zh, &m.summary_en).hash(&mut hasher);
+        }
+        for g in self.glossary.values() {
+            (g.id, &g.term, &g.english).hash(&mut hasher);
+        }
+        let mut aliases: Vec<_> = self.aliases.iter().collect();
+        aliases.sort_by_key(|(key, _)| **key);
+        for ((kind, id), list) in aliases {
+            (kind, id, &list.zh, &list.en).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// The aliases of a record of table `E`.
+    pub fn aliases_of<E: Table>(&self, id: i32) -> Option<&Aliases> {
+        self.aliases.get(&(E::KIND, id))
+    }
+
+    /// The factors of a cause group.
+    pub fn children_of(&self, cause: i32) -> impl Iterator<Item = &causes::Model> {
+        self.causes
+            .values()
+            .filter(move |c| c.parent_id == Some(cause))
+    }
+
+    /// The largest survey share (%) the source gives for a cause or its factors.
+    pub fn share(&self, cause: i32) -> f64 {
+        let own = self.statistics_of_cause.get(&cause).into_iter().flatten();
+        let children = self
+            .children_of(cause)
+            .flat_map(|c| self.statistics_of_cause.get(&c.id).into_iter().flatten());
+        own.chain(children)
+            .filter(|s| s.unit_zh == "%")
+            .map(|s| s.value)
+            .fold(0.0, f64::max)
+    }
+
+    /// The cause a statistic quantifies.
+    pub fn cause_of_statistic(&self, statistic: i32) -> Option<i32> {
+        self.statistics_of_cause
+            .iter()
+            .find(|(_, list)| list.iter().any(|s| s.id == statistic))
+            .map(|(cause, _)| *cause)
+    }
+
+    pub fn region_chain(&self, id: i32) -> Vec<i32> {
+        let mut chain = Vec::new();
+        let mut next = Some(id);
+        while let Some(region) = next.and_then(|id| self.regions.get(&id)) {
+            if chain.contains(&region.id) {
+                break;
+            }
+            chain.push(region.id);
+            next = region.parent_id;
+        }
+        chain
+    }
+
+    /// 2 for a case in the region or inside it, 1 for one in a neighbouring region (same parent),
+    /// 0 otherwise.
+    pub fn proximity(&self, region: i32, case_region: Option<i32>) -> u8 {
+        let Some(case_region) = case_region else {
+            return 0;
+        };
+        let chain = self.region_chain(case_region);
+        if chain.contains(&region) {
+            return 2;
+        }
+        let parent = self.regions.get(&region).and_then(|r| r.parent_id);
+        match parent {
+            Some(parent) if chain.contains(&parent) => 1,
+            _ => 0,
+        }
+    }
+}

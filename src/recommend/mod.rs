@@ -1,0 +1,296 @@
+//! From a planner's situation to ranked interventions, each with the path through the knowledge
+//! base that justifies it. The pipeline runs in plain stages, each a function with its tests:
+//!
+//! 1. normalise and read the description (`concepts::read`);
+//! 2. match concepts: names and aliases of causes, kinds of poverty, prongs, measures and
+//!    glossary terms (`concepts::Lexicon::find`), plus full-text evidence on meaningful words
+//!    only (`evidence::find`);
+//! 3. expand cause groups to their factors and kinds of poverty to their prongs
+//!    (`score::expand`);
+//! 4. score the measures (`score::score`, then case evidence and region proximity here);
+//! 5. explain each (`explain::explain`).
+//!
+//! The weights live in `score::Weights`; docs/recommendations.md documents them.
+
+mod concepts;
+mod evidence;
+mod explain;
+mod graph;
+mod matrix;
+mod score;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::DatabaseConnection;
+
+use entities::*;
+
+use crate::catalog;
+use crate::catalog::tables::CasesOfMeasure;
+use crate::domain::EntryKind;
+use crate::error::{AppError, AppResult};
+use crate::search::Search;
+
+pub use concepts::Concept;
+pub use matrix::{evidence_matrix, MatrixCell, MatrixRow};
+pub use score::Weights;
+
+use graph::Graph;
+
+/// The longest description read, in characters (a paragraph or two).
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+
+/// What a planner asks about.
+#[derive(Clone, Debug, Default)]
+pub struct RecommendInput {
+    pub causes: Vec<String>,
+    pub text: Option<String>,
+    pub region: Option<String>,
+    pub first: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct CauseMatch {
+    pub cause: causes::Model,
+    pub score: f64,
+    pub matched_terms: Vec<String>,
+}
+
+/// A word or phrase of the description and the record it names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TermMatch {
+    /// As the description has it (normal form).
+    pub term: String,
+    /// The record's own name or alias it matched.
+    pub name: String,
+    pub kind: EntryKind,
+    pub id: i32,
+    pub slug: String,
+    pub title: (String, String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathStep {
+    pub kind: EntryKind,
+    pub slug: String,
+    pub title: (String, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Recommendation {
+    pub measure: measures::Model,
+    pub strategy: strategies::Model,
+    pub score: f64,
+    pub paths: Vec<Vec<PathStep>>,
+    pub cases: Vec<cases::Model>,
+    pub evidence: Vec<statistics::Model>,
+    pub rationale: (String, String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Recommendations {
+    /// The words of the description that were read (normal form, punctuation dropped).
+    pub read: Vec<String>,
+    /// Whether anything in the input matched the knowledge base.
+    pub understood: bool,
+    pub matched_causes: Vec<CauseMatch>,
+    /// The names and aliases the description matched, with their records.
+    pub matched_terms: Vec<TermMatch>,
+    pub items: Vec<Recommendation>,
+}
+
+async fn slug_id<E: catalog::Table>(
+    db: &DatabaseConnection,
+    field: &str,
+    what: &str,
+    slug: &str,
+) -> AppResult<i32> {
+    catalog::by_slug::<E>(db, slug)
+        .await?
+        .map(|row| E::id_of(&row))
+        .ok_or_else(|| AppError::bad_field(field, format!("there is no {what} with slug '{slug}'")))
+}
+
+impl Graph {
+    /// The record a concept stands for: (slug, title zh, title en).
+    fn describe(&self, concept: Concept) -> Option<(String, String, String)> {
+        let id = concept.id();
+        match concept {
+            Concept::Cause(_) => self
+                .causes
+                .get(&id)
+                .map(|r| (r.slug.clone(), r.name_zh.clone(), r.name_en.clone())),
+            Concept::Dimension(_) => self
+                .dimensions
+                .get(&id)
+                .map(|r| (r.slug.clone(), r.name_zh.clone(), r.name_en.clone())),
+            Concept::Strategy(_) => self
+                .strategies
+                .get(&id)
+                .map(|r| (r.slug.clone(), r.name_zh.clone(), r.name_en.clone())),
+            Concept::Measure(_) => self
+                .measures
+                .get(&id)
+                .map(|r| (r.slug.clone(), r.title_zh.clone(), r.title_en.clone())),
+            Concept::Glossary(_) => self
+                .glossary
+                .get(&id)
+                .map(|r| (r.slug.clone(), r.term.clone(), r.english.clone())),
+        }
+    }
+}
+
+pub async fn recommend(
+    db: &DatabaseConnection,
+    search: &Search,
+    input: RecommendInput,
+) -> AppResult<Recommendations> {
+    if input.causes.is_empty() && input.text.is_none() {
+        return Err(AppError::bad_field(
+            "input",
+            "give `causes` (slugs), `text` (a description of the situation), or both",
+        ));
+    }
+    if let Some(text) = &input.text {
+        let count = text.chars().count();
+        if count > MAX_DESCRIPTION_CHARS {
+            return Err(AppError::bad_field(
+                "input.text",
+                format!("the description has {count} characters; at most {MAX_DESCRIPTION_CHARS} are read"),
+            ));
+        }
+    }
+    let mut named = Vec::new();
+    for slug in &input.causes {
+        named.push(slug_id::<causes::Entity>(db, "input.causes", "cause", slug).await?);
+    }
+    let region = match &input.region {
+        Some(slug) => Some(slug_id::<regions::Entity>(db, "input.region", "region", slug).await?),
+        None => None,
+    };
+    let weights = Weights::DEFAULT;
+    let graph = Graph::load(db).await?;
+    let jieba = search.jieba();
+
+    // 1 and 2: read the description, find the concepts it names and the evidence its words give.
+    let reading = concepts::read(jieba, input.text.as_deref().unwrap_or_default());
+    let lexicon = concepts::Lexicon::of(jieba, &graph);
+    let matches = lexicon.find(&reading);
+    let words = concepts::meaningful_words(&reading, &lexicon);
+    let terms_of_art: BTreeSet<String> = matches
+        .iter()
+        .filter(|m| matches!(m.concept, Concept::Glossary(_)))
+        .map(|m| m.term.clone())
+        .collect();
+    let evidence = evidence::find(search, &graph, &words, &terms_of_art).await?;
+
+    // 3: strengths.
+    let causes = score::matched_causes(&named, &matches, &evidence, &weights);
+    let strengths = score::expand(&graph, &causes, &matches, &evidence, &weights);
+    let matched_terms: Vec<TermMatch> = matches
+        .iter()
+        .filter_map(|m| {
+            let (slug, zh, en) = graph.describe(m.concept)?;
+            Some(TermMatch {
+                term: m.term.clone(),
+                name: m.name.clone(),
+                kind: m.concept.kind(),
+                id: m.concept.id(),
+                slug,
+                title: (zh, en),
+            })
+        })
+        .collect();
+    let matched_causes = cause_matches(&graph, &causes, &matches, &evidence);
+    let mut result = Recommendations {
+        read: reading.words.iter().map(|(word, _)| word.clone()).collect(),
+        understood: !matched_causes.is_empty()
+            || !matched_terms.is_empty()
+            || !strengths.is_empty(),
+        matched_causes,
+        matched_terms,
+        items: Vec::new(),
+    };
+
+    // 4: score, then case evidence and region proximity.
+    let mut scored = score::score(&graph, &strengths, &weights);
+    let candidate_ids: Vec<i32> = scored.iter().map(|s| s.measure).collect();
+    let mut cases_of = catalog::batch::linked::<CasesOfMeasure>(db, &candidate_ids).await?;
+    for s in &mut scored {
+        let list = cases_of.entry(s.measure).or_default();
+        list.sort_by_key(|case| {
+            (
+                std::cmp::Reverse(region.map_or(0, |r| graph.proximity(r, case.region_id))),
+                case.id,
+            )
+        });
+        s.score += weights.per_case * list.len().min(weights.counted_cases) as f64;
+        if let Some(region) = region {
+            let closest = list
+                .iter()
+                .map(|c| graph.proximity(region, c.region_id))
+                .max()
+                .unwrap_or(0);
+            s.score += match closest {
+                2 => weights.region_inside,
+                1 => weights.region_near,
+                _ => 0.0,
+            };
+        }
+    }
+    score::sort(&mut scored);
+
+    // 5: explain.
+    result.items = scored
+        .into_iter()
+        .take(input.first)
+        .filter_map(|s| {
+            let measure = graph.measures.get(&s.measure)?.clone();
+            let strategy = graph.strategies.get(&measure.strategy_id)?.clone();
+            let cases = cases_of.remove(&s.measure).unwrap_or_default();
+            Some(explain::explain(
+                &graph,
+                measure,
+                strategy,
+                s.score,
+                &s.answered,
+                &matches,
+                cases,
+            ))
+        })
+        .collect();
+    Ok(result)
+}
+
+/// The matched causes, strongest first, each with the words that matched it.
+fn cause_matches(
+    graph: &Graph,
+    causes: &BTreeMap<i32, f64>,
+    matches: &[concepts::ConceptMatch],
+    evidence: &evidence::TextEvidence,
+) -> Vec<CauseMatch> {
+    let mut list: Vec<CauseMatch> = causes
+        .iter()
+        .filter_map(|(&id, &score)| {
+            let mut terms: BTreeSet<String> = matches
+                .iter()
+                .filter(|m| m.concept == Concept::Cause(id))
+                .map(|m| m.term.clone())
+                .collect();
+            if let Some((_, words)) = evidence.causes.get(&id) {
+                terms.extend(words.iter().cloned());
+            }
+            graph.causes.get(&id).map(|cause| CauseMatch {
+                cause: cause.clone(),
+                score,
+                matched_terms: terms.into_iter().collect(),
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.cause.id.cmp(&b.cause.id))
+    });
+    list
+}
