@@ -293,7 +293,7 @@ async fn recommend_cli(storage: &StorageSettings, input: RecommendInput) -> anyh
     if let Err(err) = search.ensure_current(&db).await {
         eprintln!("warning: the search index could not be brought up to date ({err}); results may be stale");
     }
-    let plan = recommend::recommend(&db, &search, input).await?;
+    let plan = recommend::recommend(&db, &search, &Default::default(), input).await?;
     if !plan.understood {
         println!(
             "Nothing in the knowledge base matches this situation (read: {}); nothing to recommend.",

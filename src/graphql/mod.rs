@@ -46,6 +46,7 @@ impl Api {
         let mut builder = Schema::build(Query, Mutation, EmptySubscription)
             .data(db.clone())
             .data(search)
+            .data(crate::recommend::GraphCache::default())
             .data(metrics.clone())
             .limit_depth(edge.max_depth)
             .limit_complexity(edge.max_complexity)

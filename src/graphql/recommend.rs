@@ -141,9 +141,14 @@ pub(super) async fn recommend(ctx: &Context<'_>, input: RecommendInput) -> Resul
         region: input.region,
         first: input.first as usize,
     };
-    let result = recommend::recommend(db(ctx), ctx.data_unchecked::<Search>(), domain)
-        .await
-        .extend()?;
+    let result = recommend::recommend(
+        db(ctx),
+        ctx.data_unchecked::<Search>(),
+        ctx.data_unchecked::<recommend::GraphCache>(),
+        domain,
+    )
+    .await
+    .extend()?;
     Ok(Recommendations {
         read: result.read,
         understood: result.understood,
@@ -237,10 +242,14 @@ pub(super) async fn evidence_matrix(
     ctx: &Context<'_>,
     filter: EvidenceFilter,
 ) -> Result<EvidenceMatrix> {
-    let rows =
-        recommend::evidence_matrix(db(ctx), filter.region.as_deref(), filter.cause.as_deref())
-            .await
-            .extend()?;
+    let rows = recommend::evidence_matrix(
+        db(ctx),
+        ctx.data_unchecked::<recommend::GraphCache>(),
+        filter.region.as_deref(),
+        filter.cause.as_deref(),
+    )
+    .await
+    .extend()?;
     let strategies = rows
         .first()
         .map(|r| {

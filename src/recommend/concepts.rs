@@ -3,7 +3,7 @@
 //! measures and glossary terms — longest match first.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
 
@@ -403,25 +403,8 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// The lexicon of `graph`, built once per state of the concept layer (its names, aliases and
-    /// summaries) and shared: building it reads and stems every name, which a request should
-    /// not pay for.
-    pub fn of(jieba: &Jieba, graph: &Graph) -> Arc<Lexicon> {
-        static CACHE: Mutex<Option<(u64, Arc<Lexicon>)>> = Mutex::new(None);
-        let key = graph.fingerprint();
-        let mut cache = CACHE
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((cached, lexicon)) = cache.as_ref() {
-            if *cached == key {
-                return lexicon.clone();
-            }
-        }
-        let lexicon = Arc::new(Lexicon::build(jieba, graph));
-        *cache = Some((key, lexicon.clone()));
-        lexicon
-    }
-
+    /// Reads and stems every name and alias of `graph`: built once per state of the
+    /// knowledge base (`GraphCache`), never per request.
     pub fn build(jieba: &Jieba, graph: &Graph) -> Lexicon {
         let mut lexicon = Lexicon {
             texts: record_texts(graph),

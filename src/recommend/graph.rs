@@ -1,6 +1,11 @@
 //! The whole (small) graph the ranking walks, read once per request: causes, kinds of poverty,
 //! prongs, measures, their links and survey figures, and every record's names and aliases.
 
+use std::sync::{Arc, OnceLock};
+
+use jieba_rs::Jieba;
+
+use super::concepts::Lexicon;
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -85,34 +90,6 @@ impl Graph {
         })
     }
 
-    /// A hash of everything the concept lexicon is built from (names, summaries, aliases, glossary
-    /// terms): equal fingerprints, equal lexicons.
-    pub fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for c in self.causes.values() {
-            (c.id, &c.name_zh, &c.name_en, &c.summary_zh, &c.summary_en).hash(&mut hasher);
-        }
-        for d in self.dimensions.values() {
-            (d.id, &d.name_zh, &d.name_en).hash(&mut hasher);
-        }
-        for s in self.strategies.values() {
-            (s.id, &s.name_zh, &s.name_en, &s.summary_zh, &s.summary_en).hash(&mut hasher);
-        }
-        for m in self.measures.values() {
-            (m.id, &m.title_zh, &m.title_en, &m.summary_zh, &m.summary_en).hash(&mut hasher);
-        }
-        for g in self.glossary.values() {
-            (g.id, &g.term, &g.english).hash(&mut hasher);
-        }
-        let mut aliases: Vec<_> = self.aliases.iter().collect();
-        aliases.sort_by_key(|(key, _)| **key);
-        for ((kind, id), list) in aliases {
-            (kind, id, &list.zh, &list.en).hash(&mut hasher);
-        }
-        hasher.finish()
-    }
-
     /// The aliases of a record of table `E`.
     pub fn aliases_of<E: Table>(&self, id: i32) -> Option<&Aliases> {
         self.aliases.get(&(E::KIND, id))
@@ -173,5 +150,46 @@ impl Graph {
             Some(parent) if chain.contains(&parent) => 1,
             _ => 0,
         }
+    }
+}
+
+/// The graph as of the change log's last position, shared by every request until an edit moves
+/// that position: a request pays one cheap query instead of reading nine tables, and the concept
+/// lexicon is built once per state of the knowledge base.
+#[derive(Default)]
+pub struct GraphCache(tokio::sync::Mutex<Option<Snapshot>>);
+
+/// One state of the graph, with its lexicon built on first use.
+#[derive(Clone)]
+pub struct Snapshot {
+    position: i64,
+    pub graph: Arc<Graph>,
+    lexicon: Arc<OnceLock<Arc<Lexicon>>>,
+}
+
+impl Snapshot {
+    pub fn lexicon(&self, jieba: &Jieba) -> Arc<Lexicon> {
+        self.lexicon
+            .get_or_init(|| Arc::new(Lexicon::build(jieba, &self.graph)))
+            .clone()
+    }
+}
+
+impl GraphCache {
+    /// The graph as the database holds it now. An edit committed while the graph loads is
+    /// seen by the next request, whose position differs.
+    pub async fn current(&self, db: &DatabaseConnection) -> AppResult<Snapshot> {
+        let position = crate::changes::last_position(db).await?;
+        let mut slot = self.0.lock().await;
+        if let Some(snapshot) = slot.as_ref().filter(|s| s.position == position) {
+            return Ok(snapshot.clone());
+        }
+        let snapshot = Snapshot {
+            position,
+            graph: Arc::new(Graph::load(db).await?),
+            lexicon: Arc::default(),
+        };
+        *slot = Some(snapshot.clone());
+        Ok(snapshot)
     }
 }

@@ -7,7 +7,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use entities::*;
 
-use super::graph::Graph;
+use super::graph::GraphCache;
 use crate::catalog;
 use crate::error::{AppError, AppResult};
 
@@ -29,10 +29,12 @@ pub struct MatrixRow {
 /// the cases in that region or inside it.
 pub async fn evidence_matrix(
     db: &DatabaseConnection,
+    graphs: &GraphCache,
     region: Option<&str>,
     rows_of: Option<&str>,
 ) -> AppResult<Vec<MatrixRow>> {
-    let graph = Graph::load(db).await?;
+    let snapshot = graphs.current(db).await?;
+    let graph = &*snapshot.graph;
     let region = match region {
         Some(slug) => Some(
             catalog::by_slug::<regions::Entity>(db, slug)

@@ -36,6 +36,7 @@ pub use matrix::{evidence_matrix, MatrixCell, MatrixRow};
 pub use score::Weights;
 
 use graph::Graph;
+pub use graph::GraphCache;
 
 /// The longest description read, in characters (a paragraph or two).
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
@@ -143,6 +144,7 @@ impl Graph {
 pub async fn recommend(
     db: &DatabaseConnection,
     search: &Search,
+    graphs: &GraphCache,
     input: RecommendInput,
 ) -> AppResult<Recommendations> {
     if input.causes.is_empty() && input.text.is_none() {
@@ -169,12 +171,13 @@ pub async fn recommend(
         None => None,
     };
     let weights = Weights::DEFAULT;
-    let graph = Graph::load(db).await?;
+    let snapshot = graphs.current(db).await?;
+    let graph = &*snapshot.graph;
     let jieba = search.jieba();
 
     // 1 and 2: read the description, find the concepts it names and the evidence its words give.
     let reading = concepts::read(jieba, input.text.as_deref().unwrap_or_default());
-    let lexicon = concepts::Lexicon::of(jieba, &graph);
+    let lexicon = snapshot.lexicon(jieba);
     let matches = lexicon.find(&reading);
     let words = concepts::meaningful_words(&reading, &lexicon);
     let terms_of_art: BTreeSet<String> = matches
@@ -182,11 +185,11 @@ pub async fn recommend(
         .filter(|m| matches!(m.concept, Concept::Glossary(_)))
         .map(|m| m.term.clone())
         .collect();
-    let evidence = evidence::find(search, &graph, &words, &terms_of_art).await?;
+    let evidence = evidence::find(search, graph, &words, &terms_of_art).await?;
 
     // 3: strengths.
     let causes = score::matched_causes(&named, &matches, &evidence, &weights);
-    let strengths = score::expand(&graph, &causes, &matches, &evidence, &weights);
+    let strengths = score::expand(graph, &causes, &matches, &evidence, &weights);
     let matched_terms: Vec<TermMatch> = matches
         .iter()
         .filter_map(|m| {
@@ -201,7 +204,7 @@ pub async fn recommend(
             })
         })
         .collect();
-    let matched_causes = cause_matches(&graph, &causes, &matches, &evidence);
+    let matched_causes = cause_matches(graph, &causes, &matches, &evidence);
     let mut result = Recommendations {
         read: reading.words.iter().map(|(word, _)| word.clone()).collect(),
         understood: !matched_causes.is_empty()
@@ -213,7 +216,7 @@ pub async fn recommend(
     };
 
     // 4: score, then case evidence and region proximity.
-    let mut scored = score::score(&graph, &strengths, &weights);
+    let mut scored = score::score(graph, &strengths, &weights);
     let candidate_ids: Vec<i32> = scored.iter().map(|s| s.measure).collect();
     let mut cases_of = catalog::batch::linked::<CasesOfMeasure>(db, &candidate_ids).await?;
     for s in &mut scored {
@@ -249,7 +252,7 @@ pub async fn recommend(
             let strategy = graph.strategies.get(&measure.strategy_id)?.clone();
             let cases = cases_of.remove(&s.measure).unwrap_or_default();
             Some(explain::explain(
-                &graph,
+                graph,
                 measure,
                 strategy,
                 s.score,
