@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_knowledge_base;
 mod m20261129_000001_survey_and_glossary;
 mod m20261130_000001_editing;
+mod m20261201_000001_timestamps;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_knowledge_base::Migration),
             Box::new(m20261129_000001_survey_and_glossary::Migration),
             Box::new(m20261130_000001_editing::Migration),
+            Box::new(m20261201_000001_timestamps::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use std::fmt;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    QuerySelect, Value,
 };
 
 use entities::*;
@@ -362,9 +362,13 @@ where
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     A::Entity: Table,
 {
+    let mut row = row;
+    let now = Value::from(crate::changes::now());
+    row.set(<A::Entity as Table>::updated_at_column(), now.clone());
     let model = if target.replaces() {
         row.update(db).await?
     } else {
+        row.set(<A::Entity as Table>::created_at_column(), now);
         row.insert(db).await?
     };
     Ok(<A::Entity as Table>::id_of(&model))
@@ -435,6 +439,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 figure: Set(entry.figure),
                 excerpt_zh: Set(excerpt_zh),
                 excerpt_en: Set(excerpt_en),
+                ..Default::default()
             };
             let id = save(self.db, row, Target::New).await?;
             self.ids.insert::<citations::Entity>(slug, id);
@@ -566,6 +571,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             zone_en: Set(zone_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<regions::Entity>(slug.clone(), id);
@@ -623,6 +629,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 year: Set(at.year(indicator.year)?),
                 note_zh: Set(note_zh),
                 note_en: Set(note_en),
+                ..Default::default()
             };
             let indicator_id = save(self.db, row, Target::New).await?;
             self.ids
@@ -657,6 +664,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             name_en: Set(name_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<causes::Entity>(slug.clone(), id);
@@ -724,6 +732,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             title_en: Set(title_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<measures::Entity>(slug.clone(), id);
@@ -778,6 +787,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             actions_en: Set(actions_en),
             outcomes_zh: Set(outcomes_zh),
             outcomes_en: Set(outcomes_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<cases::Entity>(slug.clone(), id);
@@ -868,6 +878,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             cause_id: Set(cause_id),
             dimension_id: Set(dimension_id),
             region_id: Set(region_id),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<statistics::Entity>(slug.clone(), id);
@@ -1090,6 +1101,7 @@ pub async fn load<C: ConnectionTrait>(
             name_en: Set(name_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(db, row, Target::New).await?;
         w.ids.insert::<dimensions::Entity>(slug.clone(), id);
@@ -1162,6 +1174,7 @@ pub async fn load<C: ConnectionTrait>(
             aim_en: Set(aim_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(db, row, Target::New).await?;
         w.ids.insert::<strategies::Entity>(slug.clone(), id);
@@ -1216,6 +1229,7 @@ pub async fn load<C: ConnectionTrait>(
             english: Set(entry.english.trim().to_string()),
             explanation_zh: Set(explanation_zh),
             explanation_en: Set(explanation_en),
+            ..Default::default()
         };
         let id = save(db, row, Target::New).await?;
         w.ids.insert::<glossary_terms::Entity>(slug.clone(), id);

@@ -19,3 +19,4 @@ mod recommend;
 mod relevance;
 mod restart;
 mod search;
+mod timestamps;
