@@ -13,6 +13,7 @@ mod hardening;
 mod http;
 mod knowledge_base;
 mod pagination;
+mod persisted;
 mod protocol;
 mod reads;
 mod recommend;
