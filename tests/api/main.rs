@@ -19,5 +19,6 @@ mod reads;
 mod recommend;
 mod relevance;
 mod restart;
+mod schema;
 mod search;
 mod timestamps;
