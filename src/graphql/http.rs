@@ -353,7 +353,7 @@ async fn execute(
         Ok(resolved) => resolved,
         Err(refusal) => {
             record("invalid");
-            let (code, message) = match refusal {
+            let (code, message) = match &refusal {
                 // The exact message Apollo's and urql's clients test for before they retry.
                 Refusal::NotFound => (ErrorCode::PersistedQueryNotFound, "PersistedQueryNotFound"),
                 Refusal::HashMismatch => (
@@ -368,12 +368,10 @@ async fn execute(
             };
             api.metrics().error(code);
             // Clients expect a "not found" in a 200 (it is a step of the protocol, not a
-            // failure); the other refusals are request errors.
-            let status = match (code, media) {
-                (ErrorCode::BadUserInput | ErrorCode::Forbidden, Media::GraphqlResponse) => {
-                    StatusCode::BAD_REQUEST
-                }
-                _ => StatusCode::OK,
+            // failure); a refused document is a request error; a malformed request is 400.
+            let status = match (&refusal, media) {
+                (Refusal::NotFound, _) | (Refusal::NotTrusted, Media::Json) => StatusCode::OK,
+                _ => StatusCode::BAD_REQUEST,
             };
             return errors_response(status, media, code, message);
         }
