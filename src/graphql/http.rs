@@ -10,6 +10,8 @@
 //! - The body is counted while it is read: past the limit, 413 without reading further.
 //! - A batch (a JSON array) is 400: one operation per request.
 //! - A mutation over GET is 405 with `Allow: POST`; other methods 405 with `Allow: GET, POST`.
+//! - A request may name its document by hash (`extensions.persistedQuery`, `persisted.rs`);
+//!   the hash is resolved first, so every check below applies to persisted documents too.
 //! - Before parsing: nesting depth of the document and variables; after: aliases and root
 //!   fields; during validation: depth, complexity and directives (the schema's limits); then an
 //!   execution timeout.
@@ -384,7 +386,7 @@ async fn execute(
             edge.max_nesting
         ));
     }
-    let mut request = Request::new(query.as_str())
+    let mut request = Request::new(query)
         .variables(Variables::from_json(
             params.variables.unwrap_or(Value::Null),
         ))
@@ -409,7 +411,7 @@ async fn execute(
     }
     // Only a document that parses and passes the limits is worth remembering.
     if let Some(hash) = register {
-        api.documents().register(hash, &query);
+        api.documents().register(hash, &request.query);
     }
     let kind = match shape.operation {
         Some(OperationType::Query) => "query",
