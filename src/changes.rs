@@ -29,7 +29,9 @@ pub struct Change {
     pub record: Option<(EntryKind, i32)>,
 }
 
-fn now() -> String {
+/// The time now as the database stores it: RFC 3339 in UTC with milliseconds, fixed width, so
+/// that text order is time order.
+pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 

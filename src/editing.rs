@@ -64,10 +64,6 @@ pub struct LinkRequest {
     pub version: Option<i32>,
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn editable(kind: EntryKind) -> AppResult<&'static str> {
     if EDITABLE.contains(&kind) {
         Ok(kind.as_str())
@@ -474,7 +470,7 @@ async fn apply<C: ConnectionTrait>(
         entity_id: Set(id),
         operation: Set(operation.to_string()),
         actor: Set(actor.name.clone()),
-        at: Set(now()),
+        at: Set(changes::now()),
         before: Set(json(before)),
         after: Set(json(written.as_ref())),
         reverts: Set(reverts),

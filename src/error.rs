@@ -13,6 +13,9 @@ pub enum ErrorCode {
     Unauthenticated,
     Forbidden,
     Conflict,
+    /// A persisted query's hash names no document the server knows: send the query with it
+    /// (the code Apollo and urql clients look for).
+    PersistedQueryNotFound,
     /// The client sent too many requests; retry after the time the response names.
     RateLimited,
     /// The request ran longer than the configured timeout.
@@ -24,12 +27,13 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::BadUserInput,
         ErrorCode::NotFound,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::Conflict,
+        ErrorCode::PersistedQueryNotFound,
         ErrorCode::RateLimited,
         ErrorCode::Timeout,
         ErrorCode::Unavailable,
@@ -44,6 +48,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Unavailable => "UNAVAILABLE",

@@ -141,6 +141,15 @@ pub struct EdgeSettings {
     #[arg(long, env = "KB_RATE_LIMIT_BURST", default_value_t = 50)]
     pub rate_limit_burst: u32,
 
+    /// Bytes of documents kept for automatic persisted queries (least recently used go first).
+    #[arg(long, env = "KB_PERSISTED_QUERY_CACHE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub persisted_query_cache_bytes: usize,
+
+    /// A JSON file mapping SHA-256 hashes to documents: when given, only these documents run
+    /// (by hash or in full), and automatic persisted queries are off.
+    #[arg(long, env = "KB_TRUSTED_DOCUMENTS", value_name = "FILE")]
+    pub trusted_documents: Option<PathBuf>,
+
     /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a proxy you run).
     #[arg(long, env = "KB_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,

@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use tokio::task::JoinHandle;
 
 use crate::edge::{self, RateLimit};
+use crate::graphql::persisted::Documents;
 use crate::graphql::Api;
 use crate::metrics::Metrics;
 use crate::search::{Freshness, Search};
@@ -114,7 +115,11 @@ pub fn run(
 ) -> anyhow::Result<Server> {
     let metrics = Arc::new(Metrics::new());
     let search_data = web::Data::new(search.clone());
-    let api = web::Data::new(Api::new(db.clone(), search, edge.clone(), metrics.clone()));
+    let mut api = Api::new(db.clone(), search, edge.clone(), metrics.clone());
+    if let Some(path) = &edge.trusted_documents {
+        api = api.trusting(Documents::trusted(path)?);
+    }
+    let api = web::Data::new(api);
     let metrics = web::Data::new(metrics);
     let limits = web::Data::new(RateLimit::new(&edge));
     let db = web::Data::new(db);

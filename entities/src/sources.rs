@@ -41,6 +41,10 @@ pub struct Model {
     pub questionnaires_valid: Option<i32>,
     /// Valid questionnaires as a percentage of those issued.
     pub valid_rate: Option<f64>,
+    /// When the row was first written (RFC 3339, UTC).
+    pub created_at: String,
+    /// When the row was last written (RFC 3339, UTC).
+    pub updated_at: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

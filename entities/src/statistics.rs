@@ -24,6 +24,10 @@ pub struct Model {
     pub cause_id: Option<i32>,
     pub dimension_id: Option<i32>,
     pub region_id: Option<i32>,
+    /// When the row was first written (RFC 3339, UTC).
+    pub created_at: String,
+    /// When the row was last written (RFC 3339, UTC).
+    pub updated_at: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

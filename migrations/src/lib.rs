@@ -7,6 +7,7 @@ mod m20261128_000001_create_knowledge_base;
 mod m20261129_000001_survey_and_glossary;
 mod m20261130_000001_editing;
 mod m20261201_000001_aliases;
+mod m20261201_000002_timestamps;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_survey_and_glossary::Migration),
             Box::new(m20261130_000001_editing::Migration),
             Box::new(m20261201_000001_aliases::Migration),
+            Box::new(m20261201_000002_timestamps::Migration),
         ]
     }
 }

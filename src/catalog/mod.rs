@@ -6,14 +6,14 @@ mod filter;
 pub mod tables;
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 pub use filter::{Filter, ResolvedFilter};
 pub use tables::Table;
 
-use crate::domain::{PageRequest, Slug};
+use crate::domain::{Direction, OrderField, PageRequest, Position, Slug, Towards};
 use crate::error::AppResult;
 use entities::{causes, dimensions, regions, sources, statistics, strategies};
 
@@ -175,7 +175,9 @@ pub async fn statistics(
     paginate::<statistics::Entity>(db, condition, page).await
 }
 
-/// Keyset pagination in id order: a count, then one page plus one row to learn whether more follow.
+/// Keyset pagination in any `Order`: a count, then one page plus one row to learn whether more
+/// follow, read from the page's position towards one end of the list. The position is a key
+/// and an id, so a page starts where the last one stopped even when rows were edited meanwhile.
 async fn paginate<E: Table>(
     db: &DatabaseConnection,
     condition: Condition,
@@ -185,18 +187,79 @@ where
     E::Model: Sync,
 {
     let total_count = E::find().filter(condition.clone()).count(db).await?;
-    let mut query = E::find().filter(condition).order_by_asc(E::id_column());
-    if let Some(after) = page.after {
-        query = query.filter(E::id_column().gt(after));
+    let reading_back = page.towards == Towards::Start;
+    // The order rows are read in: the list's order, or its reverse for a page before a position.
+    let ascending = (page.order.direction == Direction::Ascending) != reading_back;
+    let key = sort_key::<E>(page.order.field);
+    let mut query = E::find().filter(condition);
+    if let Some(from) = &page.from {
+        query = query.filter(beyond::<E>(key, from, ascending));
     }
+    let sort = if ascending { Order::Asc } else { Order::Desc };
+    if let Some(key) = key {
+        query = query.order_by(key, sort.clone());
+    }
+    query = query.order_by(E::id_column(), sort);
     let size = page.size.get();
     let mut items = query.limit(size + 1).all(db).await?;
-    let has_next_page = items.len() as u64 > size;
+    let more = items.len() as u64 > size;
     items.truncate(size as usize);
+    if reading_back {
+        items.reverse();
+    }
+    // Past the position there is at least the row the position names (unless it was deleted
+    // since: the connection specification allows this cheap answer).
+    let from_a_position = page.from.is_some();
     Ok(Page {
         items,
         total_count,
-        has_next_page,
-        has_previous_page: page.after.is_some(),
+        has_next_page: if reading_back { from_a_position } else { more },
+        has_previous_page: if reading_back { more } else { from_a_position },
     })
+}
+
+/// The column a list is ordered by before the id; `None` for the source order (the id alone).
+fn sort_key<E: Table>(field: OrderField) -> Option<E::Column> {
+    match field {
+        OrderField::TitleZh => Some(E::title_columns().0),
+        OrderField::TitleEn => Some(E::title_columns().1),
+        OrderField::CreatedAt => Some(E::created_at_column()),
+        OrderField::UpdatedAt => Some(E::updated_at_column()),
+        OrderField::SourceOrder => None,
+    }
+}
+
+/// The rows after `from` in the order (key, id), ascending or descending.
+fn beyond<E: Table>(key: Option<E::Column>, from: &Position, ascending: bool) -> Condition {
+    let id = E::id_column();
+    let id_beyond = if ascending {
+        id.gt(from.id)
+    } else {
+        id.lt(from.id)
+    };
+    match (key, &from.key) {
+        (Some(key), Some(value)) => {
+            let key_beyond = if ascending {
+                key.gt(value.as_str())
+            } else {
+                key.lt(value.as_str())
+            };
+            Condition::any()
+                .add(key_beyond)
+                .add(Condition::all().add(key.eq(value.as_str())).add(id_beyond))
+        }
+        _ => Condition::all().add(id_beyond),
+    }
+}
+
+/// Where `row` stands in a list ordered by `field`: what a cursor to it must carry.
+pub fn position<E: Table>(field: OrderField, row: &E::Model) -> Position {
+    use sea_orm::sea_query::ValueType;
+    // Every sort key is a non-null text column (titles, RFC 3339 times), so this is never None.
+    let key = sort_key::<E>(field)
+        .and_then(|column| <String as ValueType>::try_from(row.get(column)).ok());
+    Position {
+        key,
+        id: E::id_of(row),
+    }
 }

@@ -14,10 +14,15 @@ pub trait Table: EntityTrait {
     fn slug_of(model: &Self::Model) -> &str;
     /// The optimistic-concurrency counter every edit of the row bumps.
     fn version_column() -> Self::Column;
+    /// When the row was first written, and last written (RFC 3339 text, UTC).
+    fn created_at_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
+    /// The row's title in Chinese and in English (its name or label where it has no title).
+    fn title_columns() -> (Self::Column, Self::Column);
 }
 
 macro_rules! tables {
-    ($($module:ident => $kind:literal),* $(,)?) => {$(
+    ($($module:ident => $kind:literal ($Zh:ident, $En:ident)),* $(,)?) => {$(
         impl Table for $module::Entity {
             const KIND: &'static str = $kind;
             fn id_column() -> $module::Column { $module::Column::Id }
@@ -25,22 +30,27 @@ macro_rules! tables {
             fn id_of(model: &$module::Model) -> i32 { model.id }
             fn slug_of(model: &$module::Model) -> &str { &model.slug }
             fn version_column() -> $module::Column { $module::Column::Version }
+            fn created_at_column() -> $module::Column { $module::Column::CreatedAt }
+            fn updated_at_column() -> $module::Column { $module::Column::UpdatedAt }
+            fn title_columns() -> ($module::Column, $module::Column) {
+                ($module::Column::$Zh, $module::Column::$En)
+            }
         }
     )*};
 }
 
 tables! {
-    sources => "source",
-    regions => "region",
-    indicators => "indicator",
-    dimensions => "dimension",
-    causes => "cause",
-    strategies => "strategy",
-    measures => "measure",
-    cases => "case",
-    statistics => "statistic",
-    citations => "citation",
-    glossary_terms => "glossary-term",
+    sources => "source" (TitleZh, TitleEn),
+    regions => "region" (NameZh, NameEn),
+    indicators => "indicator" (NameZh, NameEn),
+    dimensions => "dimension" (NameZh, NameEn),
+    causes => "cause" (NameZh, NameEn),
+    strategies => "strategy" (NameZh, NameEn),
+    measures => "measure" (TitleZh, TitleEn),
+    cases => "case" (TitleZh, TitleEn),
+    statistics => "statistic" (LabelZh, LabelEn),
+    citations => "citation" (SectionZh, SectionEn),
+    glossary_terms => "glossary-term" (Term, English),
 }
 
 /// A one-to-many relation: the rows of `Child` whose foreign key points at a parent id.

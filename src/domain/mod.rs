@@ -6,6 +6,6 @@ mod respondent;
 mod slug;
 
 pub use entry_kind::EntryKind;
-pub use page::{PageRequest, PageSize};
+pub use page::{Direction, Order, OrderField, PageRequest, PageSize, Position, Towards};
 pub use respondent::Respondent;
 pub use slug::Slug;

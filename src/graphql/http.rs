@@ -10,6 +10,8 @@
 //! - The body is counted while it is read: past the limit, 413 without reading further.
 //! - A batch (a JSON array) is 400: one operation per request.
 //! - A mutation over GET is 405 with `Allow: POST`; other methods 405 with `Allow: GET, POST`.
+//! - A request may name its document by hash (`extensions.persistedQuery`, `persisted.rs`);
+//!   the hash is resolved first, so every check below applies to persisted documents too.
 //! - Before parsing: nesting depth of the document and variables; after: aliases and root
 //!   fields; during validation: depth, complexity and directives (the schema's limits); then an
 //!   execution timeout.
@@ -25,6 +27,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use super::document;
+use super::persisted::{DocumentHash, Refusal, Resolved};
 use super::Api;
 use crate::auth::Credentials;
 use crate::error::ErrorCode;
@@ -136,9 +139,11 @@ fn method_not_allowed(allow: &'static str) -> HttpResponse {
 /// The parameters of a GraphQL-over-HTTP request.
 #[derive(Debug)]
 struct Params {
-    query: String,
+    /// Absent when the request names a persisted document by `hash` alone.
+    query: Option<String>,
     variables: Option<Value>,
     operation_name: Option<String>,
+    hash: Option<DocumentHash>,
 }
 
 impl Params {
@@ -154,9 +159,9 @@ impl Params {
             });
         };
         let query = match body.remove("query") {
-            Some(Value::String(query)) => query,
+            Some(Value::String(query)) => Some(query),
+            None | Some(Value::Null) => None,
             Some(_) => return Err("`query` must be a string".into()),
-            None => return Err("the body has no `query`".into()),
         };
         let variables = match body.remove("variables") {
             None | Some(Value::Null) => None,
@@ -168,14 +173,18 @@ impl Params {
             Some(Value::String(name)) => Some(name),
             Some(_) => return Err("`operationName` must be a string".into()),
         };
-        match body.remove("extensions") {
-            None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        let hash = match body.remove("extensions") {
+            None | Some(Value::Null) => None,
+            Some(extensions @ Value::Object(_)) => {
+                DocumentHash::from_extensions(Some(&extensions))?
+            }
             Some(_) => return Err("`extensions` must be an object".into()),
-        }
+        };
         Ok(Params {
             query,
             variables,
             operation_name,
+            hash,
         })
     }
 }
@@ -288,9 +297,6 @@ async fn get(api: web::Data<Api>, http: HttpRequest) -> HttpResponse {
         Ok(params) => params.into_inner(),
         Err(err) => return bad_request(media, &format!("bad query string: {err}")),
     };
-    let Some(query) = params.query else {
-        return bad_request(media, "the query string has no `query`");
-    };
     let json_object = |raw: Option<String>, name: &str| -> Result<Option<Value>, String> {
         match raw.map(|raw| serde_json::from_str::<Value>(&raw)) {
             None | Some(Ok(Value::Null)) => Ok(None),
@@ -302,13 +308,17 @@ async fn get(api: web::Data<Api>, http: HttpRequest) -> HttpResponse {
         Ok(variables) => variables,
         Err(message) => return bad_request(media, &message),
     };
-    if let Err(message) = json_object(params.extensions, "extensions") {
-        return bad_request(media, &message);
-    }
+    let hash = match json_object(params.extensions, "extensions")
+        .and_then(|extensions| DocumentHash::from_extensions(extensions.as_ref()))
+    {
+        Ok(hash) => hash,
+        Err(message) => return bad_request(media, &message),
+    };
     let params = Params {
-        query,
+        query: params.query,
         variables,
         operation_name: params.operation_name,
+        hash,
     };
     execute(&api, &http, media, params, true).await
 }
@@ -340,15 +350,42 @@ async fn execute(
     };
     let limit_error = |message: String| refuse(ServerError::new(message, None));
 
-    let nesting = document::nesting(&params.query)
-        .max(params.variables.as_ref().map_or(0, document::json_nesting));
+    let Resolved { query, register } = match api.documents().resolve(params.query, params.hash) {
+        Ok(resolved) => resolved,
+        Err(refusal) => {
+            record("invalid");
+            let (code, message) = match &refusal {
+                // The exact message Apollo's and urql's clients test for before they retry.
+                Refusal::NotFound => (ErrorCode::PersistedQueryNotFound, "PersistedQueryNotFound"),
+                Refusal::HashMismatch => (
+                    ErrorCode::BadUserInput,
+                    "the query's SHA-256 hash is not `extensions.persistedQuery.sha256Hash`",
+                ),
+                Refusal::NotTrusted => (
+                    ErrorCode::Forbidden,
+                    "this server runs only its registered documents",
+                ),
+                Refusal::NoQuery => (ErrorCode::BadUserInput, "the request has no `query`"),
+            };
+            api.metrics().error(code);
+            // Clients expect a "not found" in a 200 (it is a step of the protocol, not a
+            // failure); a refused document is a request error; a malformed request is 400.
+            let status = match (&refusal, media) {
+                (Refusal::NotFound, _) | (Refusal::NotTrusted, Media::Json) => StatusCode::OK,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return errors_response(status, media, code, message);
+        }
+    };
+    let nesting =
+        document::nesting(&query).max(params.variables.as_ref().map_or(0, document::json_nesting));
     if nesting > edge.max_nesting {
         return limit_error(format!(
             "the request nests {nesting} levels deep; at most {} are allowed",
             edge.max_nesting
         ));
     }
-    let mut request = Request::new(params.query)
+    let mut request = Request::new(query)
         .variables(Variables::from_json(
             params.variables.unwrap_or(Value::Null),
         ))
@@ -370,6 +407,10 @@ async fn execute(
     }
     if let Some(message) = over_limits(&shape, edge) {
         return limit_error(message);
+    }
+    // Only a document that parses and passes the limits is worth remembering.
+    if let Some(hash) = register {
+        api.documents().register(hash, &request.query);
     }
     let kind = match shape.operation {
         Some(OperationType::Query) => "query",

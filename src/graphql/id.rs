@@ -5,7 +5,7 @@ use async_graphql::connection::CursorType;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::domain::EntryKind;
+use crate::domain::{EntryKind, OrderField, Position};
 use crate::error::AppError;
 
 /// The GraphQL types that implement `Node`, by the name their global IDs carry.
@@ -118,33 +118,58 @@ impl GlobalId {
     }
 }
 
-/// The position of a row in a connection: the id of the last row seen (keyset pagination).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cursor(pub i32);
+/// The place of a row in a connection: the order's field, the row's key in it and its id
+/// (keyset pagination). A cursor is only valid in a list ordered by the same field (in either
+/// direction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub field: OrderField,
+    pub position: Position,
+}
 
-const CURSOR_PREFIX: &str = "after:";
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let Position { key, id } = &self.position;
+        let text = match key {
+            Some(key) => format!("{}:{id}:{key}", self.field.as_str()),
+            None => format!("{}:{id}", self.field.as_str()),
+        };
+        URL_SAFE_NO_PAD.encode(text)
+    }
 
-impl CursorType for Cursor {
-    type Error = AppError;
-
-    fn decode_cursor(raw: &str) -> Result<Self, Self::Error> {
+    /// The cursor a client sent as `argument` (`after` or `before`) to a list in `order`.
+    pub fn decode(raw: &str, argument: &str, field: OrderField) -> Result<Cursor, AppError> {
         let malformed = || {
             AppError::bad_field(
-                "after",
+                argument,
                 format!("'{}' is not a valid cursor", truncate(raw)),
             )
         };
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| malformed())?;
         let text = String::from_utf8(bytes).map_err(|_| malformed())?;
-        let id = text
-            .strip_prefix(CURSOR_PREFIX)
+        let mut parts = text.splitn(3, ':');
+        let named = parts
+            .next()
+            .and_then(OrderField::parse)
+            .ok_or_else(malformed)?;
+        let id = parts
+            .next()
             .and_then(|id| id.parse::<i32>().ok())
             .ok_or_else(malformed)?;
-        Ok(Cursor(id))
-    }
-
-    fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{}", self.0))
+        let key = parts.next().map(str::to_string);
+        if key.is_some() != (named != OrderField::SourceOrder) {
+            return Err(malformed());
+        }
+        if named != field {
+            return Err(AppError::bad_field(
+                argument,
+                "this cursor comes from the same list in another order: start again from the first page",
+            ));
+        }
+        Ok(Cursor {
+            field,
+            position: Position { key, id },
+        })
     }
 }
 
@@ -234,7 +259,11 @@ mod tests {
             OffsetCursor::decode_cursor(&cursor.encode_cursor()).unwrap(),
             cursor
         );
-        assert!(OffsetCursor::decode_cursor(&Cursor(3).encode_cursor()).is_err());
+        let keyset = Cursor {
+            field: OrderField::SourceOrder,
+            position: Position { key: None, id: 3 },
+        };
+        assert!(OffsetCursor::decode_cursor(&keyset.encode()).is_err());
         assert!(
             OffsetCursor::decode_cursor(&OffsetCursor(MAX_SEARCH_OFFSET + 1).encode_cursor())
                 .is_err()
@@ -242,13 +271,39 @@ mod tests {
     }
 
     #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        let cursor = Cursor(7);
-        assert_eq!(
-            Cursor::decode_cursor(&cursor.encode_cursor()).unwrap(),
-            cursor
-        );
-        assert!(Cursor::decode_cursor("garbage").is_err());
-        assert!(Cursor::decode_cursor(&URL_SAFE_NO_PAD.encode("before:3")).is_err());
+    fn cursors_round_trip_in_every_order() {
+        for field in OrderField::ALL {
+            let key = (field != OrderField::SourceOrder).then(|| "村:a:b".to_string());
+            let cursor = Cursor {
+                field,
+                position: Position { key, id: 7 },
+            };
+            assert_eq!(
+                Cursor::decode(&cursor.encode(), "after", field).unwrap(),
+                cursor
+            );
+        }
+    }
+
+    #[test]
+    fn cursors_reject_garbage_and_other_orders() {
+        let by_title = Cursor {
+            field: OrderField::TitleEn,
+            position: Position {
+                key: Some("A".into()),
+                id: 7,
+            },
+        };
+        let keyless = URL_SAFE_NO_PAD.encode("title-en:7");
+        for raw in [
+            "garbage".to_string(),
+            URL_SAFE_NO_PAD.encode("before:3"),
+            URL_SAFE_NO_PAD.encode("source-order:x"),
+            keyless,
+            by_title.encode(),
+        ] {
+            let err = Cursor::decode(&raw, "before", OrderField::SourceOrder).unwrap_err();
+            assert_eq!(err.code(), crate::error::ErrorCode::BadUserInput, "{raw}");
+        }
     }
 }

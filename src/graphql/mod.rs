@@ -7,6 +7,7 @@ pub mod http;
 pub mod id;
 pub mod loaders;
 mod mutation;
+pub mod persisted;
 mod query;
 mod recommend;
 mod search;
@@ -21,6 +22,7 @@ use crate::error::ErrorCode;
 use crate::metrics::Metrics;
 use crate::search::Search;
 use crate::settings::EdgeSettings;
+use persisted::Documents;
 
 pub use mutation::Mutation;
 pub use query::Query;
@@ -34,6 +36,7 @@ pub struct Api {
     db: DatabaseConnection,
     edge: Arc<EdgeSettings>,
     metrics: Arc<Metrics>,
+    documents: Arc<Documents>,
 }
 
 impl Api {
@@ -58,12 +61,25 @@ impl Api {
         if !edge.field_suggestions {
             builder = builder.disable_suggestions();
         }
+        let documents = Arc::new(Documents::automatic(edge.persisted_query_cache_bytes));
         Api {
             schema: builder.finish(),
             db,
             edge: Arc::new(edge),
             metrics,
+            documents,
         }
+    }
+
+    /// Runs only `documents` from now on (`--trusted-documents`).
+    pub fn trusting(mut self, documents: Documents) -> Api {
+        self.documents = Arc::new(documents);
+        self
+    }
+
+    /// The documents requests may name by hash.
+    pub fn documents(&self) -> &Documents {
+        &self.documents
     }
 
     pub fn edge(&self) -> &EdgeSettings {

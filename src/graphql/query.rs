@@ -1,9 +1,8 @@
 //! The root Query: lists, filtered connections, lookups by slug and `node(id:)`.
 
-use async_graphql::connection::CursorType;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{
-    Context, InputObject, Object, OutputType, Result, ResultExt, SimpleObject, ID,
+    Context, Enum, InputObject, Object, OutputType, Result, ResultExt, SimpleObject, ID,
 };
 use sea_orm::DatabaseConnection;
 
@@ -16,7 +15,7 @@ use super::id::{Cursor, GlobalId, NodeKind};
 use super::loaders::{loader, ById};
 use super::types::*;
 use crate::catalog::{self, CauseOptions, Filter, Page, RegionOptions, StatisticOptions, Table};
-use crate::domain::{PageRequest, PageSize};
+use crate::domain::{Order, OrderField, PageRequest, PageSize};
 
 pub struct Query;
 
@@ -68,19 +67,73 @@ pub(super) fn page_cost(first: Option<i32>, default: usize) -> usize {
     first.map_or(default, |n| n.clamp(1, PageSize::MAX as i32) as usize)
 }
 
-pub(super) fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest> {
-    let size = PageSize::parse(first).extend()?;
-    let after = after
-        .map(|raw| Cursor::decode_cursor(&raw))
-        .transpose()
-        .extend()?;
-    Ok(PageRequest {
-        size,
-        after: after.map(|cursor| cursor.0),
-    })
+/// The cost multiplier of a connection read either way (`first` or `last`).
+pub(super) fn connection_cost(first: Option<i32>, last: Option<i32>) -> usize {
+    page_cost(first.or(last), PageSize::DEFAULT as usize)
+}
+
+/// What a connection is ordered by; the id breaks ties, in the same direction.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::OrderField")]
+pub enum RecordOrderField {
+    /// The Chinese title (or name, or label), in the database's collation.
+    TitleZh,
+    /// The English title (or name, or label).
+    TitleEn,
+    CreatedAt,
+    UpdatedAt,
+    /// The order of the knowledge base's files; records created later follow in creation order.
+    SourceOrder,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::Direction")]
+pub enum OrderDirection {
+    #[graphql(name = "ASC")]
+    Ascending,
+    #[graphql(name = "DESC")]
+    Descending,
+}
+
+/// The order of a connection, as GitHub's API spells it: `{field: UPDATED_AT, direction: DESC}`.
+/// Without it a connection is in `SOURCE_ORDER`, ascending.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct RecordOrder {
+    field: RecordOrderField,
+    #[graphql(default_with = "OrderDirection::Ascending")]
+    direction: OrderDirection,
+}
+
+impl From<Option<RecordOrder>> for Order {
+    fn from(order: Option<RecordOrder>) -> Order {
+        order.map_or_else(Order::default, |order| Order {
+            field: order.field.into(),
+            direction: order.direction.into(),
+        })
+    }
+}
+
+/// A page from a connection's Relay arguments (`first`/`after` forward, `last`/`before`
+/// backward) and its order.
+pub(super) fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+    order_by: Option<RecordOrder>,
+) -> Result<PageRequest> {
+    let order = Order::from(order_by);
+    let position = |raw: Option<String>, argument| {
+        raw.map(|raw| Cursor::decode(&raw, argument, order.field).map(|cursor| cursor.position))
+            .transpose()
+    };
+    let after = position(after, "after").extend()?;
+    let before = position(before, "before").extend()?;
+    PageRequest::from_arguments(first, after, last, before, order).extend()
 }
 
 pub(super) fn connection<E: Table, T: OutputType + From<E::Model>>(
+    field: OrderField,
     page: Page<E::Model>,
 ) -> KbConnection<T> {
     let mut connection = Connection::with_additional_fields(
@@ -93,7 +146,13 @@ pub(super) fn connection<E: Table, T: OutputType + From<E::Model>>(
     connection.edges = page
         .items
         .into_iter()
-        .map(|row| Edge::new(Cursor(E::id_of(&row)).encode_cursor(), T::from(row)))
+        .map(|row| {
+            let cursor = Cursor {
+                field,
+                position: catalog::position::<E>(field, &row),
+            };
+            Edge::new(cursor.encode(), T::from(row))
+        })
         .collect();
     connection
 }
@@ -148,6 +207,9 @@ async fn lookup<E: Table, T: From<E::Model>>(ctx: &Context<'_>, slug: &str) -> R
         .map(T::from))
 }
 
+// A connection's resolver takes the Relay arguments, an order and its filters: more arguments
+// than clippy likes, each of them part of the schema.
+#[allow(clippy::too_many_arguments)]
 #[Object]
 impl Query {
     /// Any record by its global ID; null when no such record exists.
@@ -259,20 +321,25 @@ impl Query {
     }
 
     /// Causes (groups and their factors); `topLevel: true` lists only the groups.
-    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    #[graphql(complexity = "connection_cost(first, last) * child_complexity")]
     async fn causes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1 to 100, after `after`.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100, before `before`.")] last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<RecordOrder>,
         filter: Option<RecordFilter>,
         #[graphql(default = false)] top_level: bool,
     ) -> Result<KbConnection<Cause>> {
-        let page = page_request(first, after)?;
+        let page = page_request(first, after, last, before, order_by)?;
+        let field = page.order.field;
         let options = CauseOptions {
             top_level_only: top_level,
         };
         Ok(connection::<causes::Entity, _>(
+            field,
             catalog::causes(db(ctx), &filter.into(), options, page)
                 .await
                 .extend()?,
@@ -280,16 +347,21 @@ impl Query {
     }
 
     /// Policy measures.
-    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    #[graphql(complexity = "connection_cost(first, last) * child_complexity")]
     async fn measures(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1 to 100, after `after`.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100, before `before`.")] last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<RecordOrder>,
         filter: Option<RecordFilter>,
     ) -> Result<KbConnection<Measure>> {
-        let page = page_request(first, after)?;
+        let page = page_request(first, after, last, before, order_by)?;
+        let field = page.order.field;
         Ok(connection::<measures::Entity, _>(
+            field,
             catalog::measures(db(ctx), &filter.into(), page)
                 .await
                 .extend()?,
@@ -297,16 +369,21 @@ impl Query {
     }
 
     /// Model cases.
-    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    #[graphql(complexity = "connection_cost(first, last) * child_complexity")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1 to 100, after `after`.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100, before `before`.")] last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<RecordOrder>,
         filter: Option<RecordFilter>,
     ) -> Result<KbConnection<Case>> {
-        let page = page_request(first, after)?;
+        let page = page_request(first, after, last, before, order_by)?;
+        let field = page.order.field;
         Ok(connection::<cases::Entity, _>(
+            field,
             catalog::cases(db(ctx), &filter.into(), page)
                 .await
                 .extend()?,
@@ -314,18 +391,23 @@ impl Query {
     }
 
     /// Regions; `level` keeps only one administrative level (`district`, `village`, ...).
-    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    #[graphql(complexity = "connection_cost(first, last) * child_complexity")]
     async fn regions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1 to 100, after `after`.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100, before `before`.")] last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<RecordOrder>,
         filter: Option<RecordFilter>,
         level: Option<String>,
     ) -> Result<KbConnection<Region>> {
-        let page = page_request(first, after)?;
+        let page = page_request(first, after, last, before, order_by)?;
+        let field = page.order.field;
         let options = RegionOptions { level };
         Ok(connection::<regions::Entity, _>(
+            field,
             catalog::regions(db(ctx), &filter.into(), options, page)
                 .await
                 .extend()?,
@@ -333,18 +415,23 @@ impl Query {
     }
 
     /// Survey figures; `figure` keeps only those of one figure of the source.
-    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    #[graphql(complexity = "connection_cost(first, last) * child_complexity")]
     async fn statistics(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1 to 100, after `after`.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100, before `before`.")] last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<RecordOrder>,
         filter: Option<RecordFilter>,
         figure: Option<i32>,
     ) -> Result<KbConnection<Statistic>> {
-        let page = page_request(first, after)?;
+        let page = page_request(first, after, last, before, order_by)?;
+        let field = page.order.field;
         let options = StatisticOptions { figure };
         Ok(connection::<statistics::Entity, _>(
+            field,
             catalog::statistics(db(ctx), &filter.into(), options, page)
                 .await
                 .extend()?,

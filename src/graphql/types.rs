@@ -1,7 +1,10 @@
 //! The GraphQL object types: thin wrappers over entity rows whose relations all go through
 //! the request's DataLoader.
 
-use async_graphql::{Context, Enum, Interface, Object, Result, ResultExt, SimpleObject, ID};
+use async_graphql::{
+    Context, Enum, InputValueError, InputValueResult, Interface, Object, Result, ResultExt, Scalar,
+    ScalarType, SimpleObject, Value, ID,
+};
 use sea_orm::EntityTrait;
 
 use entities::{
@@ -11,7 +14,7 @@ use entities::{
 
 use super::id::{GlobalId, NodeKind};
 use super::loaders::{loader, AliasesOf, ById, ChildrenOf, CitationsOf, LinkedTo};
-use super::query::{connection, db, page_cost, page_request, KbConnection};
+use super::query::{connection, connection_cost, db, page_request, KbConnection, RecordOrder};
 use crate::catalog;
 use crate::catalog::tables::*;
 use crate::domain::Respondent;
@@ -58,6 +61,35 @@ async fn aliases<E: Table>(ctx: &Context<'_>, id: i32) -> Result<Aliases> {
         zh: list.zh,
         en: list.en,
     })
+}
+
+/// A point in time, ISO 8601 (RFC 3339) in UTC with milliseconds, such as
+/// `2026-11-29T08:30:00.000Z`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateTime(pub String);
+
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339"
+)]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|time| {
+                    DateTime(
+                        time.with_timezone(&chrono::Utc)
+                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    )
+                })
+                .map_err(|_| InputValueError::custom("expected an RFC 3339 date and time")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.clone())
+    }
 }
 
 /// Which side of the survey a figure comes from.
@@ -192,6 +224,14 @@ impl Revision {
     async fn at(&self) -> &str {
         &self.0.at
     }
+    /// When the edit was made (a revision never changes: the same as `updatedAt`).
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.at.clone())
+    }
+    /// The same as `createdAt`: every record type has both.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.at.clone())
+    }
     /// The global ID of the edited record (which may since have been deleted).
     async fn record_id(&self) -> Option<ID> {
         crate::domain::EntryKind::parse(&self.0.entity_type)
@@ -231,6 +271,14 @@ impl Source {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
     }
     async fn title(&self) -> Text {
         Text::of(&self.0.title_zh, &self.0.title_en)
@@ -295,6 +343,14 @@ impl GlossaryTerm {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
+    }
     /// The term as the source writes it, such as 等靠要.
     async fn term(&self) -> &str {
         &self.0.term
@@ -330,6 +386,14 @@ impl Region {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
+    }
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
     }
@@ -356,18 +420,22 @@ impl Region {
         children::<CasesOfRegion, _>(ctx, self.0.id).await
     }
     /// The cases located in this region, a page at a time.
-    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    #[graphql(complexity = "connection_cost(first, last) * child_complexity")]
     async fn cases_connection(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1 to 100, after `after`.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100, before `before`.")] last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<RecordOrder>,
     ) -> Result<KbConnection<Case>> {
-        let page = page_request(first, after)?;
+        let page = page_request(first, after, last, before, order_by)?;
+        let field = page.order.field;
         let rows = catalog::cases_in_region(db(ctx), self.0.id, page)
             .await
             .extend()?;
-        Ok(connection::<cases::Entity, _>(rows))
+        Ok(connection::<cases::Entity, _>(field, rows))
     }
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         children::<IndicatorsOfRegion, _>(ctx, self.0.id).await
@@ -388,6 +456,14 @@ impl Indicator {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
     }
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
@@ -424,6 +500,14 @@ impl Dimension {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
     }
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
@@ -463,6 +547,14 @@ impl Cause {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
     }
     async fn name(&self) -> Text {
         Text::of(&self.0.name_zh, &self.0.name_en)
@@ -513,6 +605,14 @@ impl Strategy {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
+    }
     /// 1-based place in the strategy.
     async fn position(&self) -> i32 {
         self.0.position
@@ -555,6 +655,14 @@ impl Measure {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
+    }
     async fn title(&self) -> Text {
         Text::of(&self.0.title_zh, &self.0.title_en)
     }
@@ -578,18 +686,22 @@ impl Measure {
         linked::<CasesOfMeasure, _>(ctx, self.0.id).await
     }
     /// The cases that show this measure at work, a page at a time.
-    #[graphql(complexity = "page_cost(first, 20) * child_complexity")]
+    #[graphql(complexity = "connection_cost(first, last) * child_complexity")]
     async fn cases_connection(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1 to 100.")] first: Option<i32>,
+        #[graphql(desc = "Page size, 1 to 100, after `after`.")] first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100, before `before`.")] last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<RecordOrder>,
     ) -> Result<KbConnection<Case>> {
-        let page = page_request(first, after)?;
+        let page = page_request(first, after, last, before, order_by)?;
+        let field = page.order.field;
         let rows = catalog::cases_of_measure(db(ctx), self.0.id, page)
             .await
             .extend()?;
-        Ok(connection::<cases::Entity, _>(rows))
+        Ok(connection::<cases::Entity, _>(field, rows))
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         cited::<measures::Entity>(ctx, self.0.id).await
@@ -607,6 +719,14 @@ impl Case {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
     }
     async fn title(&self) -> Text {
         Text::of(&self.0.title_zh, &self.0.title_en)
@@ -649,6 +769,14 @@ impl Statistic {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
     }
     /// The number of the source's figure that shows the value, if any.
     async fn figure(&self) -> Option<i32> {
@@ -705,6 +833,14 @@ impl Citation {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When the record was first written.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// When the record was last written (an edit of the record itself, not of what links to it).
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at.clone())
     }
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
         one::<sources::Entity, _>(ctx, Some(self.0.source_id)).await

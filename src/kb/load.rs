@@ -8,7 +8,7 @@ use std::fmt;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    QuerySelect, Value,
 };
 
 use entities::*;
@@ -363,9 +363,13 @@ where
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     A::Entity: Table,
 {
+    let mut row = row;
+    let now = Value::from(crate::changes::now());
+    row.set(<A::Entity as Table>::updated_at_column(), now.clone());
     let model = if target.replaces() {
         row.update(db).await?
     } else {
+        row.set(<A::Entity as Table>::created_at_column(), now);
         row.insert(db).await?
     };
     Ok(<A::Entity as Table>::id_of(&model))
@@ -436,6 +440,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 figure: Set(entry.figure),
                 excerpt_zh: Set(excerpt_zh),
                 excerpt_en: Set(excerpt_en),
+                ..Default::default()
             };
             let id = save(self.db, row, Target::New).await?;
             self.ids.insert::<citations::Entity>(slug, id);
@@ -579,6 +584,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             zone_en: Set(zone_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<regions::Entity>(slug.clone(), id);
@@ -636,6 +642,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 year: Set(at.year(indicator.year)?),
                 note_zh: Set(note_zh),
                 note_en: Set(note_en),
+                ..Default::default()
             };
             let indicator_id = save(self.db, row, Target::New).await?;
             self.ids
@@ -670,6 +677,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             name_en: Set(name_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<causes::Entity>(slug.clone(), id);
@@ -739,6 +747,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             title_en: Set(title_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<measures::Entity>(slug.clone(), id);
@@ -795,6 +804,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             actions_en: Set(actions_en),
             outcomes_zh: Set(outcomes_zh),
             outcomes_en: Set(outcomes_en),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<cases::Entity>(slug.clone(), id);
@@ -885,6 +895,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             cause_id: Set(cause_id),
             dimension_id: Set(dimension_id),
             region_id: Set(region_id),
+            ..Default::default()
         };
         let id = save(self.db, row, target).await?;
         self.ids.insert::<statistics::Entity>(slug.clone(), id);
@@ -1118,6 +1129,7 @@ pub async fn load_with<C: ConnectionTrait>(
             name_en: Set(name_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(db, row, Target::New).await?;
         w.ids.insert::<dimensions::Entity>(slug.clone(), id);
@@ -1192,6 +1204,7 @@ pub async fn load_with<C: ConnectionTrait>(
             aim_en: Set(aim_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            ..Default::default()
         };
         let id = save(db, row, Target::New).await?;
         w.ids.insert::<strategies::Entity>(slug.clone(), id);
@@ -1256,6 +1269,7 @@ pub async fn load_with<C: ConnectionTrait>(
             english: Set(entry.english.trim().to_string()),
             explanation_zh: Set(explanation_zh),
             explanation_en: Set(explanation_en),
+            ..Default::default()
         };
         let id = save(db, row, Target::New).await?;
         w.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
