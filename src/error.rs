@@ -68,6 +68,9 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Timeout | ErrorCode::Unavailable => 503,
+            // The persisted-query protocol answers it as a GraphQL error (HTTP 200): Apollo and
+            // urql clients then send the whole document.
+            ErrorCode::PersistedQueryNotFound => 200,
         }
     }
 

@@ -234,6 +234,8 @@ mod tests {
             name_en: String::new(),
             summary_zh: None,
             summary_en: None,
+            created_at: String::new(),
+            updated_at: String::new(),
         };
         let strategy = |id, dimension| strategies::Model {
             id,
@@ -247,6 +249,8 @@ mod tests {
             aim_en: String::new(),
             summary_zh: None,
             summary_en: None,
+            created_at: String::new(),
+            updated_at: String::new(),
         };
         let measure = |id, strategy_id| measures::Model {
             id,
@@ -257,6 +261,8 @@ mod tests {
             title_en: String::new(),
             summary_zh: None,
             summary_en: None,
+            created_at: String::new(),
+            updated_at: String::new(),
         };
         let link = |measure_id, cause_id| measure_causes::Model {
             measure_id,
