@@ -40,6 +40,22 @@ pub struct SearchDocument {
 }
 
 impl SearchDocument {
+    /// A small case document, for the index's own tests.
+    #[cfg(test)]
+    pub fn sample() -> SearchDocument {
+        SearchDocument {
+            kind: EntryKind::Case,
+            id: 1,
+            slug: "one-chicken".into(),
+            title: ("养鸡产业链".into(), "chicken chain".into()),
+            summary: Default::default(),
+            body: Default::default(),
+            aliases: Default::default(),
+            facets: Default::default(),
+            deps: Default::default(),
+        }
+    }
+
     pub fn key(&self) -> String {
         key(self.kind, self.id)
     }

@@ -994,17 +994,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index_dir = dir.path().join("index");
         let engine = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
-        let document = SearchDocument {
-            kind: EntryKind::Case,
-            id: 1,
-            slug: "one-chicken".into(),
-            title: ("养鸡产业链".into(), "chicken chain".into()),
-            summary: Default::default(),
-            body: Default::default(),
-            aliases: Default::default(),
-            facets: Default::default(),
-            deps: Default::default(),
-        };
+        let document = SearchDocument::sample();
         engine.rebuild(&[document], 1, &mut |_| ()).unwrap();
         drop(engine);
         let positions = std::fs::read_dir(&index_dir)

@@ -376,17 +376,7 @@ mod tests {
     async fn a_failure_makes_the_index_suspect_and_only_a_check_makes_it_damaged() {
         let dir = tempfile::tempdir().unwrap();
         let search = Search::open(dir.path()).unwrap();
-        let document = documents::SearchDocument {
-            kind: crate::domain::EntryKind::Case,
-            id: 1,
-            slug: "one-chicken".into(),
-            title: ("养鸡产业链".into(), "chicken chain".into()),
-            summary: Default::default(),
-            body: Default::default(),
-            aliases: Default::default(),
-            facets: Default::default(),
-            deps: Default::default(),
-        };
+        let document = documents::SearchDocument::sample();
         search
             .on_engine(move |engine| engine.rebuild(&[document], 1, &mut |_| ()))
             .await
