@@ -520,13 +520,16 @@ fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> H
         (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    if request_error {
-        if let Value::Object(members) = &mut body {
-            members.remove("data");
-        }
+    // Serialised once, straight from the response: a request error has no `data` member.
+    let bytes = if request_error {
+        serde_json::to_vec(&WithoutData {
+            extensions: &response.extensions,
+            errors: &response.errors,
+        })
+    } else {
+        serde_json::to_vec(&response)
     }
-    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    .unwrap_or_default();
     if bytes.len() > max_bytes {
         return errors_response(
             status_of_request_error(media),
@@ -542,6 +545,15 @@ fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> H
     http.content_type(media.content_type())
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes)
+}
+
+/// The body of a response to a request that never executed (the GraphQL-over-HTTP
+/// specification: no `data` member).
+#[derive(serde::Serialize)]
+struct WithoutData<'a> {
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    errors: &'a [ServerError],
 }
 
 /// What a client that met `UNAVAILABLE` is told to wait before it retries.

@@ -18,26 +18,30 @@ use unicode_normalization::UnicodeNormalization;
 pub struct Normalised {
     pub text: String,
     /// For each byte offset of `text` that starts a character, the byte range of the input
-    /// character it came from (one entry per character of `text`, in order).
-    origins: Vec<(usize, usize, usize)>,
+    /// character it came from (one entry per character of `text`, in order); `None` when every
+    /// character kept its place and its length (simplified text, lower-case English: most of
+    /// what is indexed and highlighted), so that offsets carry over as they are.
+    origins: Option<Vec<(usize, usize, usize)>>,
 }
 
 impl Normalised {
     /// The byte range in the input of the normalised bytes `from..to`.
     pub fn original_range(&self, from: usize, to: usize) -> (usize, usize) {
-        let start = self
-            .origins
-            .iter()
-            .find(|(at, _, _)| *at >= from)
-            .map(|(_, start, _)| *start);
-        let end = self
-            .origins
-            .iter()
-            .rev()
-            .find(|(at, _, _)| *at < to)
-            .map(|(_, _, end)| *end);
-        match (start, end) {
-            (Some(start), Some(end)) if start <= end => (start, end),
+        let Some(origins) = &self.origins else {
+            return if from < to && to <= self.text.len() {
+                (from, to)
+            } else {
+                (0, 0)
+            };
+        };
+        // Sorted by offset: the first character at or after `from`, the last before `to`.
+        let first = origins.partition_point(|(at, _, _)| *at < from);
+        let past = origins.partition_point(|(at, _, _)| *at < to);
+        match (
+            origins.get(first),
+            past.checked_sub(1).map(|last| origins[last]),
+        ) {
+            (Some((_, start, _)), Some((_, _, end))) if *start <= end => (*start, end),
             _ => (0, 0),
         }
     }
@@ -55,12 +59,24 @@ pub fn normalise_traced(text: &str) -> Normalised {
     // to one character, so the offsets of the input still apply.
     let simplified = fast2s::convert(text);
     let mut out = String::with_capacity(simplified.len());
-    let mut origins = Vec::with_capacity(simplified.len());
+    let mut origins: Option<Vec<(usize, usize, usize)>> = None;
     for ((start, original), converted) in text.char_indices().zip(simplified.chars()) {
         let end = start + original.len_utf8();
         for compatible in std::iter::once(converted).nfkc() {
             for folded in compatible.to_lowercase() {
-                origins.push((out.len(), start, end));
+                let at = out.len();
+                if origins.is_none() && (at != start || folded.len_utf8() != original.len_utf8()) {
+                    // The first character out of place: those before it all kept theirs.
+                    let mut kept: Vec<_> = out
+                        .char_indices()
+                        .map(|(at, c)| (at, at, at + c.len_utf8()))
+                        .collect();
+                    kept.reserve(simplified.len());
+                    origins = Some(kept);
+                }
+                if let Some(origins) = origins.as_mut() {
+                    origins.push((at, start, end));
+                }
                 out.push(folded);
             }
         }
@@ -115,6 +131,32 @@ mod tests {
         let from = n.text.find("ok").unwrap();
         let (start, end) = n.original_range(from, from + 2);
         assert_eq!(&input[start..end], "ok");
+    }
+
+    #[test]
+    fn characters_that_keep_their_place_carry_their_offsets_over() {
+        let input = "飲水 ok";
+        let n = normalise_traced(input);
+        assert_eq!(n.text, "饮水 ok");
+        assert!(n.origins.is_none());
+        assert_eq!(n.original_range(0, "饮水".len()), (0, "飲水".len()));
+        let ok = n.text.find("ok").unwrap();
+        assert_eq!(&input[ok..ok + 2], "ok");
+        assert_eq!(n.original_range(ok, ok + 2), (ok, ok + 2));
+        assert_eq!(n.original_range(3, 3), (0, 0));
+    }
+
+    #[test]
+    fn characters_before_the_first_moved_one_keep_their_origin() {
+        // Simplified in place, then a full-width letter that shrinks: everything after it moves.
+        let input = "飲水Ａ協會";
+        let n = normalise_traced(input);
+        assert_eq!(n.text, "饮水a协会");
+        let (start, end) = n.original_range(0, "饮水".len());
+        assert_eq!(&input[start..end], "飲水");
+        let from = n.text.find('协').unwrap();
+        let (start, end) = n.original_range(from, n.text.len());
+        assert_eq!(&input[start..end], "協會");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::tokenizer::{CJK, EN, ZH};
 
 /// Bump when the schema, a tokenizer or what documents hold changes: an index of another version
 /// is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -29,7 +29,9 @@ pub struct Fields {
     /// Every name of the record whole, as `normalise::name_key` gives it: a query that is
     /// exactly one of them finds the record first.
     pub names: Field,
-    /// All Chinese text of the record, by character and character pair.
+    /// All Chinese text of the record, by character and character pair. Not stored: it is the
+    /// other Chinese fields joined (`character_text`), and storing it twice made every hit's
+    /// document half as large again to read.
     pub chars: Field,
     /// `/kind/..`, `/strategy/..`, `/dimension/..`, `/cause/..`, `/region/..`.
     pub facets: Field,
@@ -38,13 +40,20 @@ pub struct Fields {
 }
 
 fn text(tokenizer: &str) -> TextOptions {
-    TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored()
+    indexed(tokenizer).set_stored()
+}
+
+fn indexed(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// The text of the `chars` field: a record's Chinese title, aliases, summary and body, joined.
+pub fn character_text(title: &str, aliases: &str, summary: &str, body: &str) -> String {
+    [title, aliases, summary, body].join("\n")
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -63,7 +72,7 @@ pub fn schema() -> (Schema, Fields) {
         aliases_zh: builder.add_text_field("aliases_zh", text(ZH)),
         aliases_en: builder.add_text_field("aliases_en", text(EN)),
         names: builder.add_text_field("names", STRING),
-        chars: builder.add_text_field("chars", text(CJK)),
+        chars: builder.add_text_field("chars", indexed(CJK)),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
         deps: builder.add_text_field("deps", STRING),
     };

@@ -10,7 +10,7 @@
 //! half-width, case-folded) and reports offsets into the original text, so 飲水 and 饮水 are one
 //! term and highlights still mark the characters the reader sees.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jieba_rs::{Jieba, TokenizeMode};
 use tantivy::tokenizer::{
@@ -60,15 +60,23 @@ pub fn register(index: &Index, jieba: &Arc<Jieba>) {
     );
 }
 
+/// The `en` analyzer. Built once: its stop-word set is a hash set that would otherwise be
+/// rebuilt for every query word (a profile of English searches found it in 5% of the time);
+/// a clone shares it.
 pub fn english() -> TextAnalyzer {
-    TextAnalyzer::builder(Normalising(SimpleTokenizer::default()))
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(StopWordFilter::remove(
-            ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()),
-        ))
-        .filter(Stemmer::new(Language::English))
-        .build()
+    static ENGLISH: OnceLock<TextAnalyzer> = OnceLock::new();
+    ENGLISH
+        .get_or_init(|| {
+            TextAnalyzer::builder(Normalising(SimpleTokenizer::default()))
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .filter(StopWordFilter::remove(
+                    ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()),
+                ))
+                .filter(Stemmer::new(Language::English))
+                .build()
+        })
+        .clone()
 }
 
 /// Lucene's English stop words (those tantivy uses) without "will": here it is a noun, the will
@@ -293,7 +301,6 @@ pub fn english_keys(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::OnceLock;
     use tantivy::schema::Schema;
 
     fn index() -> &'static Index {
