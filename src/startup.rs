@@ -11,12 +11,13 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use tokio::task::JoinHandle;
 
 use crate::edge::{self, RateLimit};
+use crate::feed::Feed;
 use crate::graphql::persisted::Documents;
 use crate::graphql::Api;
 use crate::metrics::Metrics;
 use crate::search::{Freshness, Search};
 use crate::settings::{EdgeSettings, ServeSettings, StorageSettings};
-use crate::{db, kb, routes};
+use crate::{changes, db, kb, routes};
 
 pub struct Application {
     port: u16,
@@ -24,6 +25,8 @@ pub struct Application {
     db: DatabaseConnection,
     /// Applies the change log to this process's search index while the server runs.
     indexer: JoinHandle<()>,
+    /// Publishes the change log to this process's subscribers while the server runs.
+    feed: JoinHandle<()>,
 }
 
 impl Application {
@@ -42,13 +45,18 @@ impl Application {
         let notifications = (db.get_database_backend() == DatabaseBackend::Postgres)
             .then(|| storage.database_url());
         let indexer = tokio::spawn(search.clone().follow(db.clone(), notifications));
-        let server = run(listener, db.clone(), search, serve.edge.clone())?;
+        // Read before the server accepts anyone: every change a subscriber could wait for
+        // comes after it.
+        let position = changes::last_position(&db).await?;
+        let (server, feed) = run(listener, db.clone(), search, serve.edge.clone())?;
+        let feed = tokio::spawn(feed.follow(db.clone(), position));
         tracing::info!(address = %format!("http://{}:{port}", serve.bind.ip()), "policy-kb is listening; GraphiQL at /graphiql");
         Ok(Application {
             port,
             server,
             db,
             indexer,
+            feed,
         })
     }
 
@@ -69,8 +77,10 @@ impl Application {
     /// application holds the search index any more.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        self.indexer.abort();
-        let _ = self.indexer.await;
+        for task in [self.indexer, self.feed] {
+            task.abort();
+            let _ = task.await;
+        }
         served
     }
 }
@@ -106,19 +116,21 @@ pub async fn prepare_search(
 }
 
 /// Serves the routes on `listener`, inside the edge: request ids, the access log, metrics and
-/// rate limiting, security headers, CORS.
+/// rate limiting, security headers, CORS. Returns the server and the change feed its
+/// subscriptions read, for the caller to run.
 pub fn run(
     listener: TcpListener,
     db: DatabaseConnection,
     search: Search,
     edge: EdgeSettings,
-) -> anyhow::Result<Server> {
+) -> anyhow::Result<(Server, Feed)> {
     let metrics = Arc::new(Metrics::new());
     let search_data = web::Data::new(search.clone());
     let mut api = Api::new(db.clone(), search, edge.clone(), metrics.clone());
     if let Some(path) = &edge.trusted_documents {
         api = api.trusting(Documents::trusted(path)?);
     }
+    let feed = api.feed().clone();
     let api = web::Data::new(api);
     let metrics = web::Data::new(metrics);
     let limits = web::Data::new(RateLimit::new(&edge));
@@ -140,5 +152,5 @@ pub fn run(
     })
     .listen(listener)?
     .run();
-    Ok(server)
+    Ok((server, feed))
 }

@@ -22,5 +22,6 @@ mod restart;
 mod schema;
 mod search;
 mod situations;
+mod subscriptions;
 mod timestamps;
 mod web;
