@@ -4,6 +4,7 @@ mod helpers;
 
 mod abuse;
 mod audit;
+mod clients;
 mod cli;
 mod crash;
 mod dataloader;
