@@ -15,7 +15,8 @@ use entities::change_log;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
 
-/// The PostgreSQL channel an edit notifies on commit, waking the indexers of every replica.
+/// The PostgreSQL channel an edit notifies on commit, waking the indexers and change feeds of
+/// every replica.
 pub const CHANNEL: &str = "policy_kb_changes";
 
 /// The `entity_type` of a change that touches everything (a bulk import).
@@ -154,6 +155,36 @@ async fn notify<C: ConnectionTrait>(db: &C) -> AppResult<()> {
         db.execute(backend.build(&notify)).await?;
     }
     Ok(())
+}
+
+/// Calls `wake` on every notification of the change-log channel (a commit of any process on
+/// this PostgreSQL database), reconnecting after failures. Readers of the log poll as well, for
+/// what is missed meanwhile.
+pub async fn listen(url: String, wake: impl Fn()) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let listener = async {
+            let mut listener = PgListener::connect(&url).await?;
+            listener.listen(CHANNEL).await?;
+            Ok::<_, sea_orm::sqlx::Error>(listener)
+        };
+        match listener.await {
+            // `recv` re-establishes a lost connection by itself.
+            Ok(mut listener) => loop {
+                match listener.recv().await {
+                    Ok(_) => wake(),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "lost the change-log notifications; polling until they are back");
+                        break;
+                    }
+                }
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for change-log notifications; polling")
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }
 
 /// Up to `limit` changes after `position`, in order.

@@ -23,10 +23,10 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
-    /// Applies the change log to this process's search index while the server runs.
-    indexer: JoinHandle<()>,
-    /// Publishes the change log to this process's subscribers while the server runs.
-    feed: JoinHandle<()>,
+    /// What follows the change log while the server runs: the indexer of this process's search
+    /// index, the change feed of its subscribers, and on PostgreSQL the listener that wakes
+    /// both on every commit.
+    followers: Vec<JoinHandle<()>>,
 }
 
 impl Application {
@@ -42,21 +42,27 @@ impl Application {
         let listener = TcpListener::bind(serve.bind)
             .with_context(|| format!("cannot listen on {}", serve.bind))?;
         let port = listener.local_addr()?.port();
-        let notifications = (db.get_database_backend() == DatabaseBackend::Postgres)
-            .then(|| storage.database_url());
-        let indexer = tokio::spawn(search.clone().follow(db.clone(), notifications));
         // Read before the server accepts anyone: every change a subscriber could wait for
         // comes after it.
         let position = changes::last_position(&db).await?;
-        let (server, feed) = run(listener, db.clone(), search, serve.edge.clone())?;
-        let feed = tokio::spawn(feed.follow(db.clone(), position));
+        let (server, feed) = run(listener, db.clone(), search.clone(), serve.edge.clone())?;
+        let mut followers = vec![
+            tokio::spawn(search.clone().follow(db.clone())),
+            tokio::spawn(feed.clone().follow(db.clone(), position)),
+        ];
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            let wake = move || {
+                search.wake();
+                feed.wake();
+            };
+            followers.push(tokio::spawn(changes::listen(storage.database_url(), wake)));
+        }
         tracing::info!(address = %format!("http://{}:{port}", serve.bind.ip()), "policy-kb is listening; GraphiQL at /graphiql");
         Ok(Application {
             port,
             server,
             db,
-            indexer,
-            feed,
+            followers,
         })
     }
 
@@ -73,11 +79,11 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped, then stops the indexer; when it returns, nothing of this
-    /// application holds the search index any more.
+    /// Serves until stopped, then stops what follows the change log; when it returns, nothing
+    /// of this application holds the search index any more.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        for task in [self.indexer, self.feed] {
+        for task in self.followers {
             task.abort();
             let _ = task.await;
         }
