@@ -4,8 +4,8 @@ mod helpers;
 
 mod abuse;
 mod audit;
-mod clients;
 mod cli;
+mod clients;
 mod crash;
 mod dataloader;
 mod editing;
