@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{sha256, Backend, TestApp};
 use crate::on_every_backend;
 
 /// How long a test waits for a message it expects: generous, it is not a latency bound.
@@ -442,6 +442,7 @@ async fn operations_that_do_not_belong_or_do_not_validate_get_an_error_message()
 async fn subscriptions_pass_the_same_document_limits_as_queries() {
     let app = TestApp::spawn_edge(|edge: &mut EdgeSettings| {
         edge.max_depth = 3;
+        edge.max_complexity = 8;
         edge.max_fields = 12;
         edge.max_directives = 1;
         edge.max_aliases = 1;
@@ -456,8 +457,10 @@ async fn subscriptions_pass_the_same_document_limits_as_queries() {
     let too_many_directives =
         "subscription { recordChanged { position @include(if: true) @skip(if: false) } }";
     let too_many_aliases = "subscription { recordChanged { a: position b: kind } }";
+    let too_complex = "subscription { recordChanged { position operation kind recordId version at node { id } } }";
     for (id, document) in [
         ("deep", too_deep),
+        ("complex", too_complex),
         ("fields", too_many_fields),
         ("directives", too_many_directives),
         ("aliases", too_many_aliases),
@@ -556,4 +559,49 @@ async fn a_subscriber_that_falls_behind_is_dropped_with_1013() {
     let closed = client.closed().await;
     assert_eq!(closed.code, 1013, "{closed:?}");
     assert!(closed.reason.contains("behind"), "{closed:?}");
+}
+
+#[tokio::test]
+async fn persisted_and_trusted_documents_hold_for_subscriptions() {
+    let subscription = "subscription Cases { recordChanged(kinds: [CASE]) { position } }";
+    let by_hash = |id: &str, document: &str| {
+        json!({ "id": id, "type": "subscribe", "payload": { "extensions":
+            { "persistedQuery": { "version": 1, "sha256Hash": sha256(document) } } } })
+    };
+    // Automatic persisted queries: an unknown hash, then the document with its hash, then the
+    // hash alone.
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let mut client = Client::connect(&app).await;
+    client.send(by_hash("1", subscription)).await;
+    assert_eq!(
+        error_code(&client.next().await),
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    client
+        .send(json!({ "id": "2", "type": "subscribe", "payload": { "query": subscription,
+            "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha256(subscription) } } } }))
+        .await;
+    client.send(by_hash("3", subscription)).await;
+    client.send(json!({ "type": "ping" })).await;
+    assert_eq!(
+        client.next().await["type"],
+        "pong",
+        "both subscriptions run"
+    );
+
+    // Trusted documents: only the registered set runs, over WebSocket as over HTTP.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trusted.json");
+    std::fs::write(
+        &path,
+        json!({ sha256(subscription): subscription }).to_string(),
+    )
+    .unwrap();
+    let app = TestApp::spawn_edge(|edge| edge.trusted_documents = Some(path.clone())).await;
+    let mut client = Client::connect(&app).await;
+    client.send(by_hash("trusted", subscription)).await;
+    let refused = client.subscribe("other", CHANGES, json!({})).await;
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    assert_eq!(refused[0]["id"], "other");
+    assert_eq!(error_code(&refused[0]), "FORBIDDEN");
 }
