@@ -15,18 +15,76 @@ use entities::change_log;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
 
-/// The PostgreSQL channel an edit notifies on commit, waking the indexers of every replica.
+/// The PostgreSQL channel an edit notifies on commit, waking the indexers and change feeds of
+/// every replica.
 pub const CHANNEL: &str = "policy_kb_changes";
 
 /// The `entity_type` of a change that touches everything (a bulk import).
 const EVERYTHING: &str = "*";
 
-/// One change-log row as the indexer sees it.
+/// What a change did to its record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+    /// The record was not edited, but a record it links to or that links to it was: its
+    /// relations (and its search document) may differ.
+    Related,
+    /// Everything may have changed (a bulk import).
+    Reload,
+}
+
+impl Operation {
+    const ALL: [Operation; 5] = [
+        Operation::Create,
+        Operation::Update,
+        Operation::Delete,
+        Operation::Related,
+        Operation::Reload,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+            Operation::Related => "related",
+            Operation::Reload => "reload",
+        }
+    }
+
+    /// The operation stored as `raw`; entries older than the column have none, and a change
+    /// to a record is at least a change to its relations.
+    fn parse(raw: Option<&str>) -> Operation {
+        Operation::ALL
+            .into_iter()
+            .find(|operation| Some(operation.as_str()) == raw)
+            .unwrap_or(Operation::Related)
+    }
+}
+
+/// The record an edit wrote, as its change-log entry records it.
+#[derive(Clone, Copy, Debug)]
+pub struct Edited {
+    pub kind: EntryKind,
+    pub id: i32,
+    /// `Create`, `Update` or `Delete`.
+    pub operation: Operation,
+    /// The row's version after the edit; none for a delete.
+    pub version: Option<i32>,
+}
+
+/// One change-log row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     pub position: i64,
     /// `None` for a change to everything.
     pub record: Option<(EntryKind, i32)>,
+    pub operation: Operation,
+    pub version: Option<i32>,
+    /// When the edit was made (RFC 3339, UTC).
+    pub at: String,
 }
 
 /// The time now as the database stores it: RFC 3339 in UTC with milliseconds, fixed width, so
@@ -35,23 +93,38 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Appends one change per record, then notifies (PostgreSQL delivers it on commit).
+/// Appends one change for the edited record and one for each `related` record (the records it
+/// refers to before and after the edit), then notifies (PostgreSQL delivers it on commit).
 pub async fn record<C: ConnectionTrait>(
     db: &C,
-    records: &BTreeSet<(EntryKind, i32)>,
+    edited: Edited,
+    related: &BTreeSet<(EntryKind, i32)>,
     revision_id: Option<i32>,
 ) -> AppResult<()> {
-    if records.is_empty() {
-        return Ok(());
-    }
     let at = now();
-    let rows = records.iter().map(|(kind, id)| change_log::ActiveModel {
-        position: NotSet,
-        entity_type: Set(kind.as_str().to_string()),
-        entity_id: Set(*id),
-        revision_id: Set(revision_id),
-        at: Set(at.clone()),
-    });
+    let row = |kind: EntryKind, id: i32, operation: Operation, version: Option<i32>| {
+        change_log::ActiveModel {
+            position: NotSet,
+            entity_type: Set(kind.as_str().to_string()),
+            entity_id: Set(id),
+            revision_id: Set(revision_id),
+            at: Set(at.clone()),
+            operation: Set(Some(operation.as_str().to_string())),
+            version: Set(version),
+        }
+    };
+    let rows = std::iter::once(row(
+        edited.kind,
+        edited.id,
+        edited.operation,
+        edited.version,
+    ))
+    .chain(
+        related
+            .iter()
+            .filter(|&&record| record != (edited.kind, edited.id))
+            .map(|&(kind, id)| row(kind, id, Operation::Related, None)),
+    );
     change_log::Entity::insert_many(rows).exec(db).await?;
     notify(db).await
 }
@@ -64,6 +137,8 @@ pub async fn record_everything<C: ConnectionTrait>(db: &C) -> AppResult<()> {
         entity_id: Set(0),
         revision_id: Set(None),
         at: Set(now()),
+        operation: Set(Some(Operation::Reload.as_str().to_string())),
+        version: Set(None),
     })
     .exec(db)
     .await?;
@@ -82,6 +157,36 @@ async fn notify<C: ConnectionTrait>(db: &C) -> AppResult<()> {
     Ok(())
 }
 
+/// Calls `wake` on every notification of the change-log channel (a commit of any process on
+/// this PostgreSQL database), reconnecting after failures. Readers of the log poll as well, for
+/// what is missed meanwhile.
+pub async fn listen(url: String, wake: impl Fn()) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let listener = async {
+            let mut listener = PgListener::connect(&url).await?;
+            listener.listen(CHANNEL).await?;
+            Ok::<_, sea_orm::sqlx::Error>(listener)
+        };
+        match listener.await {
+            // `recv` re-establishes a lost connection by itself.
+            Ok(mut listener) => loop {
+                match listener.recv().await {
+                    Ok(_) => wake(),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "lost the change-log notifications; polling until they are back");
+                        break;
+                    }
+                }
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for change-log notifications; polling")
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
 /// Up to `limit` changes after `position`, in order.
 pub async fn after<C: ConnectionTrait>(
     db: &C,
@@ -96,12 +201,21 @@ pub async fn after<C: ConnectionTrait>(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|row| Change {
-            position: row.position.into(),
+        .map(|row| {
             // A type this version does not index (or `*`) means: rebuild everything.
-            record: EntryKind::parse(&row.entity_type)
+            let record = EntryKind::parse(&row.entity_type)
                 .ok()
-                .map(|kind| (kind, row.entity_id)),
+                .map(|kind| (kind, row.entity_id));
+            Change {
+                position: row.position.into(),
+                operation: match record {
+                    Some(_) => Operation::parse(row.operation.as_deref()),
+                    None => Operation::Reload,
+                },
+                record,
+                version: row.version,
+                at: row.at,
+            }
         })
         .collect())
 }
@@ -116,4 +230,17 @@ pub async fn last_position<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
         .await?
         .flatten();
     Ok(last.map(i64::from).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Operation;
+
+    #[test]
+    fn operations_round_trip_and_old_entries_are_related_changes() {
+        for operation in Operation::ALL {
+            assert_eq!(Operation::parse(Some(operation.as_str())), operation);
+        }
+        assert_eq!(Operation::parse(None), Operation::Related);
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{ConnectionInfo, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{DefaultHeaders, Next};
@@ -89,8 +89,7 @@ impl RateLimit {
 }
 
 /// The client's IP: the peer, or what the proxy says when it is trusted.
-fn client_ip(request: &ServiceRequest, trust_proxy: bool) -> Option<IpAddr> {
-    let info = request.connection_info();
+pub fn client_ip(info: &ConnectionInfo, trust_proxy: bool) -> Option<IpAddr> {
     let address = if trust_proxy {
         info.realip_remote_addr()
     } else {
@@ -117,7 +116,7 @@ pub async fn limit_rate(
     let wait = request
         .app_data::<web::Data<RateLimit>>()
         .and_then(|limits| {
-            let client = client_ip(&request, limits.trust_proxy)?;
+            let client = client_ip(&request.connection_info(), limits.trust_proxy)?;
             limits.check(client).err()
         });
     match wait {
@@ -169,7 +168,7 @@ async fn observed(
     let trust_proxy = request
         .app_data::<web::Data<RateLimit>>()
         .is_some_and(|l| l.trust_proxy);
-    let client = client_ip(&request, trust_proxy);
+    let client = client_ip(&request.connection_info(), trust_proxy);
     let method = method_label(request.method());
     let path = request.path().to_string();
 

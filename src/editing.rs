@@ -477,11 +477,24 @@ async fn apply<C: ConnectionTrait>(
     })
     .exec_with_returning(db)
     .await?;
-    let mut touched = BTreeSet::from([(kind, id)]);
+    let edited = changes::Edited {
+        kind,
+        id,
+        operation: match (before, &written) {
+            (None, _) => changes::Operation::Create,
+            (_, None) => changes::Operation::Delete,
+            _ => changes::Operation::Update,
+        },
+        version: match written {
+            Some(_) => version(db, kind, id).await?,
+            None => None,
+        },
+    };
+    let mut related = BTreeSet::new();
     for record in [before, written.as_ref()].into_iter().flatten() {
-        touched.extend(references(db, record).await?);
+        related.extend(references(db, record).await?);
     }
-    changes::record(db, &touched, Some(revision.id)).await?;
+    changes::record(db, edited, &related, Some(revision.id)).await?;
     Ok((id, revision))
 }
 

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod edge;
 pub mod editing;
 pub mod error;
+pub mod feed;
 pub mod graphql;
 pub mod kb;
 pub mod metrics;

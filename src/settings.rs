@@ -150,6 +150,31 @@ pub struct EdgeSettings {
     #[arg(long, env = "KB_TRUSTED_DOCUMENTS", value_name = "FILE")]
     pub trusted_documents: Option<PathBuf>,
 
+    /// Most WebSocket connections (subscriptions) open at once from one client IP; one more
+    /// is refused with 429.
+    #[arg(long, env = "KB_WS_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 16)]
+    pub ws_max_connections_per_client: usize,
+
+    /// Most operations running at once on one WebSocket connection; one more gets an `error`
+    /// message (`RATE_LIMITED`) and the others go on.
+    #[arg(long, env = "KB_WS_MAX_SUBSCRIPTIONS", default_value_t = 32)]
+    pub ws_max_subscriptions: usize,
+
+    /// How long a WebSocket connection may wait before its `connection_init`, in milliseconds;
+    /// then it is closed with 4408, as the protocol says.
+    #[arg(long, env = "KB_WS_INIT_TIMEOUT_MS", default_value_t = 3_000)]
+    pub ws_init_timeout_ms: u64,
+
+    /// How long a WebSocket connection may stay open with no subscription running and no
+    /// message from the client, in seconds; then it is closed with 1000.
+    #[arg(long, env = "KB_WS_IDLE_TIMEOUT_SECS", default_value_t = 300)]
+    pub ws_idle_timeout_secs: u64,
+
+    /// Changes a subscriber may fall behind the change feed; past that its connection is
+    /// closed with 1013 (try again later) instead of buffering more. Also the feed's capacity.
+    #[arg(long, env = "KB_WS_MAX_LAG", default_value_t = 1024)]
+    pub ws_max_lag: usize,
+
     /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a proxy you run).
     #[arg(long, env = "KB_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,

@@ -11,19 +11,22 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use tokio::task::JoinHandle;
 
 use crate::edge::{self, RateLimit};
+use crate::feed::Feed;
 use crate::graphql::persisted::Documents;
 use crate::graphql::Api;
 use crate::metrics::Metrics;
 use crate::search::{Freshness, Search};
 use crate::settings::{EdgeSettings, ServeSettings, StorageSettings};
-use crate::{db, kb, routes};
+use crate::{changes, db, kb, routes};
 
 pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
-    /// Applies the change log to this process's search index while the server runs.
-    indexer: JoinHandle<()>,
+    /// What follows the change log while the server runs: the indexer of this process's search
+    /// index, the change feed of its subscribers, and on PostgreSQL the listener that wakes
+    /// both on every commit.
+    followers: Vec<JoinHandle<()>>,
 }
 
 impl Application {
@@ -39,16 +42,27 @@ impl Application {
         let listener = TcpListener::bind(serve.bind)
             .with_context(|| format!("cannot listen on {}", serve.bind))?;
         let port = listener.local_addr()?.port();
-        let notifications = (db.get_database_backend() == DatabaseBackend::Postgres)
-            .then(|| storage.database_url());
-        let indexer = tokio::spawn(search.clone().follow(db.clone(), notifications));
-        let server = run(listener, db.clone(), search, serve.edge.clone())?;
+        // Read before the server accepts anyone: every change a subscriber could wait for
+        // comes after it.
+        let position = changes::last_position(&db).await?;
+        let (server, feed) = run(listener, db.clone(), search.clone(), serve.edge.clone())?;
+        let mut followers = vec![
+            tokio::spawn(search.clone().follow(db.clone())),
+            tokio::spawn(feed.clone().follow(db.clone(), position)),
+        ];
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            let wake = move || {
+                search.wake();
+                feed.wake();
+            };
+            followers.push(tokio::spawn(changes::listen(storage.database_url(), wake)));
+        }
         tracing::info!(address = %format!("http://{}:{port}", serve.bind.ip()), "policy-kb is listening; GraphiQL at /graphiql");
         Ok(Application {
             port,
             server,
             db,
-            indexer,
+            followers,
         })
     }
 
@@ -65,12 +79,14 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped, then stops the indexer; when it returns, nothing of this
-    /// application holds the search index any more.
+    /// Serves until stopped, then stops what follows the change log; when it returns, nothing
+    /// of this application holds the search index any more.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        self.indexer.abort();
-        let _ = self.indexer.await;
+        for task in self.followers {
+            task.abort();
+            let _ = task.await;
+        }
         served
     }
 }
@@ -106,19 +122,21 @@ pub async fn prepare_search(
 }
 
 /// Serves the routes on `listener`, inside the edge: request ids, the access log, metrics and
-/// rate limiting, security headers, CORS.
+/// rate limiting, security headers, CORS. Returns the server and the change feed its
+/// subscriptions read, for the caller to run.
 pub fn run(
     listener: TcpListener,
     db: DatabaseConnection,
     search: Search,
     edge: EdgeSettings,
-) -> anyhow::Result<Server> {
+) -> anyhow::Result<(Server, Feed)> {
     let metrics = Arc::new(Metrics::new());
     let search_data = web::Data::new(search.clone());
     let mut api = Api::new(db.clone(), search, edge.clone(), metrics.clone());
     if let Some(path) = &edge.trusted_documents {
         api = api.trusting(Documents::trusted(path)?);
     }
+    let feed = api.feed().clone();
     let api = web::Data::new(api);
     let metrics = web::Data::new(metrics);
     let limits = web::Data::new(RateLimit::new(&edge));
@@ -140,5 +158,5 @@ pub fn run(
     })
     .listen(listener)?
     .run();
-    Ok(server)
+    Ok((server, feed))
 }

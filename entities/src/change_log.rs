@@ -13,6 +13,11 @@ pub struct Model {
     pub revision_id: Option<i32>,
     #[sea_orm(column_type = "Text")]
     pub at: String,
+    /// `create`, `update`, `delete`, `related` (another record's edit changed this one's
+    /// links) or `reload` (a bulk import); null in entries older than the column.
+    pub operation: Option<String>,
+    /// The record's version after a create or update.
+    pub version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

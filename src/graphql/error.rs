@@ -53,6 +53,16 @@ pub fn assign_missing_codes(mut response: Response) -> Response {
     response
 }
 
+/// An error with `code`, raised outside any resolver.
+pub fn server_error(code: ErrorCode, message: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+    error
+}
+
 fn assign_code(error: &mut ServerError) {
     let has_code = error
         .extensions

@@ -136,9 +136,9 @@ fn method_not_allowed(allow: &'static str) -> HttpResponse {
     response
 }
 
-/// The parameters of a GraphQL-over-HTTP request.
+/// The parameters of a GraphQL-over-HTTP request (and of a WebSocket `subscribe`).
 #[derive(Debug)]
-struct Params {
+pub(super) struct Params {
     /// Absent when the request names a persisted document by `hash` alone.
     query: Option<String>,
     variables: Option<Value>,
@@ -149,7 +149,7 @@ struct Params {
 impl Params {
     /// Reads `{query, variables, operationName, extensions}`, each of the type the
     /// specification gives it; anything else is the message of a 400.
-    fn from_json(body: Value) -> Result<Params, String> {
+    pub(super) fn from_json(body: Value) -> Result<Params, String> {
         let Value::Object(mut body) = body else {
             return Err(match body {
                 Value::Array(_) => {
@@ -289,7 +289,11 @@ struct GetParams {
     extensions: Option<String>,
 }
 
-async fn get(api: web::Data<Api>, http: HttpRequest) -> HttpResponse {
+/// A GET is a query, or the handshake of a WebSocket (`ws.rs`).
+async fn get(api: web::Data<Api>, http: HttpRequest, payload: web::Payload) -> HttpResponse {
+    if super::ws::is_upgrade(&http) {
+        return super::ws::upgrade(&api, &http, payload);
+    }
     let Some(media) = Media::negotiate(&http) else {
         return not_acceptable();
     };
@@ -323,6 +327,83 @@ async fn get(api: web::Data<Api>, http: HttpRequest) -> HttpResponse {
     execute(&api, &http, media, params, true).await
 }
 
+/// Why a request was refused before it ran.
+pub(super) enum Refused {
+    /// Its persisted document could not be resolved.
+    Document(Refusal),
+    /// Its operation does not run on this transport (the caller decides which do).
+    Operation(OperationType),
+    /// It does not parse, or exceeds one of the edge's limits.
+    Invalid(ServerError),
+}
+
+impl Refused {
+    /// The code and message a client gets for a refused persisted document.
+    pub(super) fn document(refusal: &Refusal) -> (ErrorCode, &'static str) {
+        match refusal {
+            // The exact message Apollo's and urql's clients test for before they retry.
+            Refusal::NotFound => (ErrorCode::PersistedQueryNotFound, "PersistedQueryNotFound"),
+            Refusal::HashMismatch => (
+                ErrorCode::BadUserInput,
+                "the query's SHA-256 hash is not `extensions.persistedQuery.sha256Hash`",
+            ),
+            Refusal::NotTrusted => (
+                ErrorCode::Forbidden,
+                "this server runs only its registered documents",
+            ),
+            Refusal::NoQuery => (ErrorCode::BadUserInput, "the request has no `query`"),
+        }
+    }
+}
+
+/// What every transport checks before a request runs, in order: its persisted document, the
+/// nesting of the text before parsing, the operation's type (`runs` says which this transport
+/// runs), then the edge's document limits. A document that passes is remembered under its
+/// hash when it came with one.
+pub(super) fn check(
+    api: &Api,
+    params: Params,
+    runs: impl Fn(OperationType) -> bool,
+) -> Result<(Request, Option<OperationType>), Refused> {
+    let edge = api.edge();
+    let Resolved { query, register } = api
+        .documents()
+        .resolve(params.query, params.hash)
+        .map_err(Refused::Document)?;
+    let nesting =
+        document::nesting(&query).max(params.variables.as_ref().map_or(0, document::json_nesting));
+    if nesting > edge.max_nesting {
+        return Err(Refused::Invalid(ServerError::new(
+            format!(
+                "the request nests {nesting} levels deep; at most {} are allowed",
+                edge.max_nesting
+            ),
+            None,
+        )));
+    }
+    let mut request = Request::new(query).variables(Variables::from_json(
+        params.variables.unwrap_or(Value::Null),
+    ));
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name);
+    }
+    let shape = match request.parsed_query() {
+        Ok(doc) => document::shape(doc, params.operation_name.as_deref()),
+        Err(err) => return Err(Refused::Invalid(err)),
+    };
+    if let Some(operation) = shape.operation.filter(|operation| !runs(*operation)) {
+        return Err(Refused::Operation(operation));
+    }
+    if let Some(message) = over_limits(&shape, edge) {
+        return Err(Refused::Invalid(ServerError::new(message, None)));
+    }
+    // Only a document that parses and passes the limits is worth remembering.
+    if let Some(hash) = register {
+        api.documents().register(hash, &request.query);
+    }
+    Ok((request, shape.operation))
+}
+
 /// Checks the request against the edge's limits, runs it, and answers as `media` says.
 async fn execute(
     api: &Api,
@@ -338,35 +419,17 @@ async fn execute(
         api.metrics()
             .graphql_request(kind, started.elapsed().as_secs_f64());
     };
-    // A request error found before execution: counted, and answered as the media type says.
-    let refuse = |error: ServerError| {
-        record("invalid");
-        api.metrics().error(ErrorCode::BadUserInput);
-        graphql_response(
-            media,
-            Response::from_errors(vec![coded(error)]),
-            api.edge().max_response_bytes,
-        )
+    // Subscriptions run over WebSocket; mutations only over POST.
+    let runs = |operation| match operation {
+        OperationType::Query => true,
+        OperationType::Mutation => !over_get,
+        OperationType::Subscription => false,
     };
-    let limit_error = |message: String| refuse(ServerError::new(message, None));
-
-    let Resolved { query, register } = match api.documents().resolve(params.query, params.hash) {
-        Ok(resolved) => resolved,
-        Err(refusal) => {
+    let (request, operation) = match check(api, params, runs) {
+        Ok(checked) => checked,
+        Err(Refused::Document(refusal)) => {
             record("invalid");
-            let (code, message) = match &refusal {
-                // The exact message Apollo's and urql's clients test for before they retry.
-                Refusal::NotFound => (ErrorCode::PersistedQueryNotFound, "PersistedQueryNotFound"),
-                Refusal::HashMismatch => (
-                    ErrorCode::BadUserInput,
-                    "the query's SHA-256 hash is not `extensions.persistedQuery.sha256Hash`",
-                ),
-                Refusal::NotTrusted => (
-                    ErrorCode::Forbidden,
-                    "this server runs only its registered documents",
-                ),
-                Refusal::NoQuery => (ErrorCode::BadUserInput, "the request has no `query`"),
-            };
+            let (code, message) = Refused::document(&refusal);
             api.metrics().error(code);
             // Clients expect a "not found" in a 200 (it is a step of the protocol, not a
             // failure); a refused document is a request error; a malformed request is 400.
@@ -376,43 +439,35 @@ async fn execute(
             };
             return errors_response(status, media, code, message);
         }
+        Err(Refused::Operation(OperationType::Mutation)) => {
+            record("invalid");
+            return method_not_allowed("POST");
+        }
+        Err(refused) => {
+            // A request error found before execution: counted, and answered as the media
+            // type says.
+            let error = match refused {
+                Refused::Invalid(error) => error,
+                _ => ServerError::new(
+                    "subscriptions run over WebSocket at this path (the graphql-transport-ws protocol)",
+                    None,
+                ),
+            };
+            record("invalid");
+            api.metrics().error(ErrorCode::BadUserInput);
+            return graphql_response(
+                media,
+                Response::from_errors(vec![coded(error)]),
+                edge.max_response_bytes,
+            );
+        }
     };
-    let nesting =
-        document::nesting(&query).max(params.variables.as_ref().map_or(0, document::json_nesting));
-    if nesting > edge.max_nesting {
-        return limit_error(format!(
-            "the request nests {nesting} levels deep; at most {} are allowed",
-            edge.max_nesting
-        ));
-    }
-    let mut request = Request::new(query)
-        .variables(Variables::from_json(
-            params.variables.unwrap_or(Value::Null),
-        ))
-        .data(Credentials::from_header(
-            http.headers()
-                .get(header::AUTHORIZATION)
-                .map(|v| v.to_str().unwrap_or_default()),
-        ));
-    if let Some(name) = &params.operation_name {
-        request = request.operation_name(name);
-    }
-    let shape = match request.parsed_query() {
-        Ok(doc) => document::shape(doc, params.operation_name.as_deref()),
-        Err(err) => return refuse(err),
-    };
-    if over_get && shape.operation == Some(OperationType::Mutation) {
-        record("invalid");
-        return method_not_allowed("POST");
-    }
-    if let Some(message) = over_limits(&shape, edge) {
-        return limit_error(message);
-    }
-    // Only a document that parses and passes the limits is worth remembering.
-    if let Some(hash) = register {
-        api.documents().register(hash, &request.query);
-    }
-    let kind = match shape.operation {
+    let request = request.data(Credentials::from_header(
+        http.headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or_default()),
+    ));
+    let kind = match operation {
         Some(OperationType::Query) => "query",
         Some(OperationType::Mutation) => "mutation",
         Some(OperationType::Subscription) => "subscription",

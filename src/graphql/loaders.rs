@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions};
 use futures_util::future::BoxFuture;
+use futures_util::Stream;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::catalog::batch;
@@ -52,6 +53,20 @@ impl Activity {
             request.as_mut().poll(cx)
         })
         .await
+    }
+
+    /// Runs `stream` (a subscription), counting its polls: each event's fields batch like a
+    /// request's.
+    pub fn track_stream<S: Stream + Send + 'static>(
+        &self,
+        stream: S,
+    ) -> impl Stream<Item = S::Item> + Send + 'static {
+        let polls = self.0.clone();
+        let mut stream = Box::pin(stream);
+        futures_util::stream::poll_fn(move |cx| {
+            polls.fetch_add(1, Ordering::Relaxed);
+            stream.as_mut().poll_next(cx)
+        })
     }
 
     fn spawn_when_idle(&self, batch: BoxFuture<'static, ()>) {

@@ -11,14 +11,18 @@ pub mod persisted;
 mod query;
 mod recommend;
 mod search;
+mod subscription;
 pub mod types;
+pub mod ws;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Request, Response, Schema};
+use async_graphql::{Request, Response, Schema};
+use futures_util::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
 
 use crate::error::ErrorCode;
+use crate::feed::Feed;
 use crate::metrics::Metrics;
 use crate::search::Search;
 use crate::settings::EdgeSettings;
@@ -26,8 +30,9 @@ use persisted::Documents;
 
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
-pub type KbSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type KbSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema and the database it reads, ready to execute requests, with the edge's limits.
 #[derive(Clone)]
@@ -37,6 +42,8 @@ pub struct Api {
     edge: Arc<EdgeSettings>,
     metrics: Arc<Metrics>,
     documents: Arc<Documents>,
+    feed: Feed,
+    connections: Arc<ws::Connections>,
 }
 
 impl Api {
@@ -46,8 +53,10 @@ impl Api {
         edge: EdgeSettings,
         metrics: Arc<Metrics>,
     ) -> Api {
-        let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+        let feed = Feed::new(edge.ws_max_lag);
+        let mut builder = Schema::build(Query, Mutation, Subscription)
             .data(db.clone())
+            .data(feed.clone())
             .data(search)
             .data(crate::recommend::GraphCache::default())
             .data(metrics.clone())
@@ -68,6 +77,8 @@ impl Api {
             edge: Arc::new(edge),
             metrics,
             documents,
+            feed,
+            connections: Default::default(),
         }
     }
 
@@ -88,6 +99,15 @@ impl Api {
 
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// The change feed the subscriptions read; `startup` runs its task.
+    pub fn feed(&self) -> &Feed {
+        &self.feed
+    }
+
+    fn connections(&self) -> &Arc<ws::Connections> {
+        &self.connections
     }
 
     /// Runs a document with JSON variables for a caller inside the process (the web pages):
@@ -134,6 +154,15 @@ impl Api {
         let execution = self.schema.execute(request.into().data(loader));
         error::assign_missing_codes(activity.track(execution).await)
     }
+
+    /// Runs a subscription with its own DataLoader: its responses, every error with a code.
+    fn stream(&self, request: Request) -> impl Stream<Item = Response> + Send + 'static {
+        let activity = loaders::Activity::default();
+        let loader = loaders::Loaders::for_request(self.db.clone(), activity.clone());
+        activity
+            .track_stream(self.schema.execute_stream(request.data(loader)))
+            .map(error::assign_missing_codes)
+    }
 }
 
 /// The result of `Api::execute_json`: the data (null when nothing ran) and the errors.
@@ -152,7 +181,5 @@ pub struct JsonError {
 
 /// The SDL without a database, for `policy-kb schema`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(Query, Mutation, Subscription).finish().sdl()
 }

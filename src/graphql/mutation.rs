@@ -350,10 +350,14 @@ async fn editor<'a>(ctx: &Context<'a>) -> Result<(&'a DatabaseConnection, Actor)
     Ok((db, actor))
 }
 
-/// Wakes this process's indexer so the edit is searchable at once.
+/// Wakes this process's indexer and change feed, so the edit is searchable and its
+/// subscribers hear of it at once.
 fn edited(ctx: &Context<'_>) {
     if let Some(search) = ctx.data_opt::<Search>() {
         search.wake();
+    }
+    if let Some(feed) = ctx.data_opt::<crate::feed::Feed>() {
+        feed.wake();
     }
 }
 

@@ -285,17 +285,15 @@ impl Search {
         Ok(batch.len())
     }
 
-    /// Tells the indexer that this process just logged a change.
+    /// Tells the indexer that a change was just logged.
     pub fn wake(&self) {
         self.wake.notify_one();
     }
 
-    /// Keeps the index in step with the change log until the task is dropped: woken by `wake`,
-    /// by `notifications` (PostgreSQL's LISTEN, when given), and every `POLL_INTERVAL` anyway.
-    pub async fn follow(self, db: DatabaseConnection, notifications: Option<String>) {
-        // Stops listening when this task is dropped.
-        let _listening =
-            notifications.map(|url| AbortOnDrop(tokio::spawn(listen(url, self.wake.clone()))));
+    /// Keeps the index in step with the change log until the task is dropped: woken by `wake`
+    /// (this process's edits, and PostgreSQL's notifications through `changes::listen`), and
+    /// every `POLL_INTERVAL` anyway.
+    pub async fn follow(self, db: DatabaseConnection) {
         let mut verified: Option<std::time::Instant> = None;
         loop {
             if self.health.load(Ordering::Acquire) == SUSPECT
@@ -328,43 +326,6 @@ impl Search {
             });
         }
         self.on_engine(move |engine| engine.search(&request)).await
-    }
-}
-
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Wakes the indexer on every notification of the change-log channel, reconnecting after
-/// failures. Polling covers whatever is missed meanwhile.
-async fn listen(url: String, wake: Arc<Notify>) {
-    use sea_orm::sqlx::postgres::PgListener;
-    loop {
-        let listener = async {
-            let mut listener = PgListener::connect(&url).await?;
-            listener.listen(changes::CHANNEL).await?;
-            Ok::<_, sea_orm::sqlx::Error>(listener)
-        };
-        match listener.await {
-            // `recv` re-establishes a lost connection by itself.
-            Ok(mut listener) => loop {
-                match listener.recv().await {
-                    Ok(_) => wake.notify_one(),
-                    Err(err) => {
-                        tracing::warn!(error = %err, "lost the change-log notifications; polling until they are back");
-                        break;
-                    }
-                }
-            },
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot listen for change-log notifications; polling")
-            }
-        }
-        tokio::time::sleep(POLL_INTERVAL * 4).await;
     }
 }
 

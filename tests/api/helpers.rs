@@ -280,6 +280,15 @@ pub fn error_codes(response: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The SHA-256 of a document in hex, as persisted queries name it.
+pub fn sha256(document: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(document.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Slugs of a list of objects that have a `slug`.
 pub fn slugs(list: &Value) -> Vec<String> {
     list.as_array()

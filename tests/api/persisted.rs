@@ -2,18 +2,10 @@
 //! POST and GET), and the trusted-documents switch.
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
-use crate::helpers::{error_codes, Backend, TestApp};
+use crate::helpers::{error_codes, sha256, Backend, TestApp};
 
 const QUERY: &str = "query Prongs { strategies { slug } }";
-
-fn sha256(document: &str) -> String {
-    Sha256::digest(document.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 fn persisted(document: &str) -> Value {
     json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256(document) } })
