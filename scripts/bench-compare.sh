@@ -9,16 +9,7 @@ old="$1"; new="$2"; duration="${3:-5}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 port=${PORT:-18932}
 
-declare -a labels=("trivial" "search zh" "search en" "highlights zh" "highlights en" "recommend zh" "recommend en")
-declare -a bodies=(
-  '{"query":"{ __typename }"}'
-  '{"query":"{ search(query: \"饮水 安全\") { totalCount hits { score kind slug title { zh en } } } }"}'
-  '{"query":"{ search(query: \"drinking water safety\") { totalCount hits { score kind slug title { zh en } } } }"}'
-  '{"query":"{ search(query: \"饮水 安全\") { totalCount hits { score kind slug title { zh en } highlights { html } } } }"}'
-  '{"query":"{ search(query: \"drinking water safety\") { totalCount hits { score kind slug title { zh en } highlights { html } } } }"}'
-  '{"query":"{ recommend(input: { text: \"贫困户等靠要思想严重，脱贫意愿不强\", first: 5 }) { items { score measure { slug } } } }"}'
-  '{"query":"{ recommend(input: { text: \"households that recently left poverty could fall back after a health shock\", first: 5 }) { items { score measure { slug } } } }"}'
-)
+source scripts/bench-requests.sh
 
 start() { # binary -> pid
   local dir; dir=$(mktemp -d)

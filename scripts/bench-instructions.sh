@@ -10,14 +10,7 @@ old="$1"; new="$2"; n="${3:-200}"
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 port=18933
 
-declare -a labels=("trivial" "search zh" "search en" "highlights zh" "highlights en")
-declare -a bodies=(
-  '{"query":"{ __typename }"}'
-  '{"query":"{ search(query: \"饮水 安全\") { totalCount hits { score kind slug title { zh en } } } }"}'
-  '{"query":"{ search(query: \"drinking water safety\") { totalCount hits { score kind slug title { zh en } } } }"}'
-  '{"query":"{ search(query: \"饮水 安全\") { totalCount hits { score kind slug title { zh en } highlights { html } } } }"}'
-  '{"query":"{ search(query: \"drinking water safety\") { totalCount hits { score kind slug title { zh en } highlights { html } } } }"}'
-)
+source scripts/bench-requests.sh
 
 count() { # binary requests body -> instructions of the whole run
   local dir out pid
