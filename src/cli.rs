@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `reindex`, `search`,
-//! `recommend` and `schema`.
+//! `recommend`, `token` and `schema`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -421,4 +421,19 @@ async fn export(
     bar.finish_and_clear();
     println!("wrote {} files to {}", files.len(), out.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_architecture_map_lists_every_subcommand() {
+        let map = include_str!("../ARCHITECTURE.md");
+        for command in Cli::command().get_subcommands() {
+            let name = format!("`{}`", command.get_name());
+            assert!(map.contains(&name), "ARCHITECTURE.md does not list {name}");
+        }
+    }
 }

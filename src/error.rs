@@ -212,6 +212,15 @@ mod tests {
     }
 
     #[test]
+    fn the_architecture_map_lists_every_code() {
+        let map = include_str!("../ARCHITECTURE.md");
+        for code in ErrorCode::ALL {
+            let name = format!("`{}`", code.as_str());
+            assert!(map.contains(&name), "ARCHITECTURE.md does not list {name}");
+        }
+    }
+
+    #[test]
     fn an_unreachable_database_is_unavailable_and_other_failures_internal() {
         let unreachable =
             sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout);
