@@ -22,13 +22,83 @@ on_every_backend!(
     glossary_and_survey_are_served,
 );
 
-/// The source text, with all white space removed (the PDF extraction breaks lines anywhere).
-fn paper() -> String {
+fn paper_text() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/source/endogenous-motivation-paper.zh.txt");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|err| panic!("the source paper must be at {}: {err}", path.display()));
-    text.split_whitespace().collect()
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|err| panic!("the source paper must be at {}: {err}", path.display()))
+}
+
+/// The source text, with all white space removed (the PDF extraction breaks lines anywhere).
+fn paper() -> String {
+    paper_text().split_whitespace().collect()
+}
+
+/// The paper without white space, with where each of its parts begins: the label a citation of a
+/// passage from that point on must carry (`摘要`, `引言`, `一、...`, `四、（一）...`).
+struct Sections {
+    text: String,
+    starts: Vec<(usize, String)>,
+}
+
+impl Sections {
+    fn of_paper() -> Sections {
+        const NUMERALS: &str = "一二三四五六七八九十";
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        let mut part = String::new();
+        for line in paper_text().lines() {
+            let line: String = line.split_whitespace().collect();
+            let numbered = |open: &str, close: char| {
+                line.strip_prefix(open).is_some_and(|rest| {
+                    let digits: String = rest.chars().take_while(|c| NUMERALS.contains(*c)).collect();
+                    !digits.is_empty() && rest[digits.len()..].starts_with(close)
+                })
+            };
+            // A heading is a short numbered line; body lines that start a list ("一是") do not match.
+            let heading = line.chars().count() <= 40 && !line.ends_with('。');
+            if line.starts_with("【摘要】") {
+                starts.push((text.len(), "摘要".to_string()));
+            } else if line.starts_with("我国扶贫开发成就") {
+                starts.push((text.len(), "引言".to_string()));
+            } else if heading && numbered("", '、') {
+                part = line.clone();
+                starts.push((text.len(), part.clone()));
+            } else if heading && numbered("（", '）') {
+                let number: String = part.chars().take_while(|c| *c != '、').collect();
+                starts.push((text.len(), format!("{number}、{line}")));
+            }
+            text.push_str(&line);
+        }
+        Sections { text, starts }
+    }
+
+    /// The labels of the parts where `excerpt` occurs (one per occurrence).
+    fn labels_of(&self, excerpt: &str) -> Vec<&str> {
+        self.text
+            .match_indices(excerpt)
+            .map(|(at, _)| {
+                self.starts
+                    .iter()
+                    .take_while(|(start, _)| *start <= at)
+                    .last()
+                    .map_or("题名", |(_, label)| label.as_str())
+            })
+            .collect()
+    }
+}
+
+/// Where jieba cuts the paper into words: an excerpt must start and end on such a cut, never
+/// inside a word (内生|动力 cut after 内生 is a fault).
+fn word_cuts(text: &str) -> HashSet<usize> {
+    let jieba = policy_kb::search::tokenizer::jieba();
+    let mut cuts = HashSet::from([0, text.len()]);
+    let mut at = 0;
+    for word in jieba.cut(text, true) {
+        at += word.len();
+        cuts.insert(at);
+    }
+    cuts
 }
 
 fn policy_kb(args: &[&str], storage: &StorageSettings) -> Output {
@@ -156,16 +226,35 @@ async fn every_record_is_bilingual_cited_and_linked(backend: Backend) {
             text.en
         );
     }
-    let paper = paper();
+    let sections = Sections::of_paper();
+    let cuts = word_cuts(&sections.text);
+    let mut faults = Vec::new();
     for (what, citations) in citation_lists(&kb) {
         assert!(!citations.is_empty(), "{what} has no citation");
         for citation in citations {
             let excerpt: String = citation.excerpt.zh.split_whitespace().collect();
+            let labels = sections.labels_of(&excerpt);
             assert!(
-                paper.contains(&excerpt),
+                !labels.is_empty(),
                 "{what}: the excerpt is not verbatim from the paper: {}",
                 citation.excerpt.zh
             );
+            // The label may add a note after the heading (the source's misnumbered （四）).
+            if !labels
+                .iter()
+                .any(|label| citation.section.zh.starts_with(label))
+            {
+                faults.push(format!(
+                    "{what}: section {:?}, but the paper has {excerpt:?} under {labels:?}",
+                    citation.section.zh
+                ));
+            }
+            let whole_words = sections.text.match_indices(&excerpt).any(|(at, _)| {
+                cuts.contains(&at) && cuts.contains(&(at + excerpt.len()))
+            });
+            if !whole_words {
+                faults.push(format!("{what}: the excerpt cuts a word: {excerpt:?}"));
+            }
             assert!(
                 citation.excerpt.zh.chars().count() <= 200,
                 "{what}: excerpt over 200 characters"
@@ -176,6 +265,15 @@ async fn every_record_is_bilingual_cited_and_linked(backend: Backend) {
             );
         }
     }
+    for term in &kb.glossary {
+        if !term.citations.iter().any(|c| c.excerpt.zh.contains(&term.term)) {
+            faults.push(format!(
+                "glossary term {}: no citation contains {}",
+                term.slug, term.term
+            ));
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
     // References: every slug a record names resolves (the dump turns ids back into slugs).
     let regions: HashSet<&str> = kb.regions.iter().map(|r| r.slug.as_str()).collect();
     let measures: HashSet<&str> = kb.measures.iter().map(|m| m.slug.as_str()).collect();
@@ -593,4 +691,88 @@ async fn glossary_and_survey_are_served(backend: Backend) {
     assert_eq!(survey["start"], "2019-10-21");
     assert_eq!(survey["questionnairesValid"], 1634);
     assert_eq!(survey["validRate"], 96.12);
+}
+
+/// Every bilingual text of `value` (any object with a `zh` and an `en` string), with where it is;
+/// aliases are left out: they are other names on purpose.
+fn bilingual_texts(value: &serde_json::Value, at: String, out: &mut Vec<(String, String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let (Some(zh), Some(en)) = (
+                map.get("zh").and_then(|v| v.as_str()),
+                map.get("en").and_then(|v| v.as_str()),
+            ) {
+                out.push((at, zh.to_string(), en.to_string()));
+                return;
+            }
+            for (key, inner) in map.iter().filter(|(key, _)| *key != "aliases") {
+                bilingual_texts(inner, format!("{at}.{key}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let name = item
+                    .get("slug")
+                    .and_then(|s| s.as_str())
+                    .map_or(i.to_string(), str::to_string);
+                bilingual_texts(item, format!("{at}[{name}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The words every English text must use for a glossary term: its quoted name if the rendering
+/// has one (`"three changes" reform`), else the rendering without its parenthesis.
+fn rendering(english: &str) -> &str {
+    let mut quoted = english.split('"');
+    match (quoted.next(), quoted.next()) {
+        (Some(_), Some(name)) if !name.is_empty() => name,
+        _ => english.split(" (").next().unwrap_or(english),
+    }
+}
+
+/// The texts whose Chinese has a glossary term and whose English does not render it the
+/// glossary's way (compared by English word stems, so "relapsing" renders "relapse").
+fn misrendered(glossary: &[kb::GlossaryEntry], texts: &[(String, String, String)]) -> Vec<String> {
+    use policy_kb::search::tokenizer::english_keys;
+    let mut faults = Vec::new();
+    for term in glossary {
+        let wanted = english_keys(rendering(&term.english));
+        for (at, zh, en) in texts.iter().filter(|(_, zh, _)| zh.contains(&term.term)) {
+            let keys = english_keys(en);
+            if !keys.windows(wanted.len()).any(|run| run == wanted.as_slice()) {
+                faults.push(format!(
+                    "{at}: {} must read {:?}: {en:?} (zh: {zh})",
+                    term.term,
+                    rendering(&term.english)
+                ));
+            }
+        }
+    }
+    faults
+}
+
+#[test]
+fn every_english_text_renders_the_glossary_terms_the_glossarys_way() {
+    let kb = KnowledgeBase::bundled().unwrap();
+    let mut texts = Vec::new();
+    let files = json!({
+        "sources": kb.sources, "regions": kb.regions, "dimensions": kb.dimensions,
+        "causes": kb.causes, "strategies": kb.strategies, "measures": kb.measures,
+        "cases": kb.cases, "statistics": kb.statistics, "glossary": kb.glossary,
+    });
+    bilingual_texts(&files, String::new(), &mut texts);
+    assert!(texts.len() > 500, "the walk must reach every text");
+    let faults = misrendered(&kb.glossary, &texts);
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+
+    // The check itself: another rendering of 内生动力 is a fault while the glossary says otherwise.
+    let drive = [(
+        "probe".to_string(),
+        "激发内生动力".to_string(),
+        "stimulate their endogenous drive".to_string(),
+    )];
+    assert_eq!(misrendered(&kb.glossary, &drive).len(), 1);
+    assert!(kb.glossary.iter().any(|g| g.term == "内生动力" && g.english == "endogenous motivation"));
 }
