@@ -8,6 +8,8 @@ mod m20261129_000001_survey_and_glossary;
 mod m20261130_000001_editing;
 mod m20261201_000001_aliases;
 mod m20261201_000002_timestamps;
+mod m20261202_000001_fidelity;
+mod m20261202_000002_actors;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_editing::Migration),
             Box::new(m20261201_000001_aliases::Migration),
             Box::new(m20261201_000002_timestamps::Migration),
+            Box::new(m20261202_000001_fidelity::Migration),
+            Box::new(m20261202_000002_actors::Migration),
         ]
     }
 }
