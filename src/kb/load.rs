@@ -1372,16 +1372,17 @@ pub async fn load_with<C: ConnectionTrait>(
             .ids
             .claim::<glossary_terms::Entity, C>(db, &at, &entry.slug, Target::New)
             .await?;
-        for (field, value) in [
-            ("term", &entry.term),
-            ("pinyin", &entry.pinyin),
-            ("english", &entry.english),
+        // The limits of the columns (`term` and `pinyin` are bounded strings on PostgreSQL).
+        for (field, value, limit) in [
+            ("term", &entry.term, 64),
+            ("pinyin", &entry.pinyin, 128),
+            ("english", &entry.english, MAX_NAME_CHARS),
         ] {
             if value.trim().is_empty() {
                 return Err(at.err(field, "must not be empty"));
             }
-            if value.chars().count() > MAX_NAME_CHARS {
-                return Err(at.err(field, format!("at most {MAX_NAME_CHARS} characters")));
+            if value.chars().count() > limit {
+                return Err(at.err(field, format!("at most {limit} characters")));
             }
             at.printable(field, value, true)?;
         }
