@@ -58,8 +58,10 @@ pub struct LinkRequest {
     pub relation: Relation,
     pub owner: i32,
     pub target: i32,
-    /// Why the records are linked (link tables only).
+    /// Why the records are linked, when the source implies it (an inferred link).
     pub rationale: Option<Text>,
+    /// The position of the owner's citation that states the link (a stated link).
+    pub citation: Option<i32>,
     /// The owner's version, when the client wants the link checked against it.
     pub version: Option<i32>,
 }
@@ -237,8 +239,12 @@ async fn references<C: ConnectionTrait>(
             owned = links(EntryKind::Measure, &e.measures);
         }
         Record::Statistic(e) => {
-            slugs.extend(e.cause.as_deref().map(|s| (EntryKind::Cause, s)));
-            slugs.extend(e.dimension.as_deref().map(|s| (EntryKind::Dimension, s)));
+            slugs.extend(e.cause.as_ref().map(|l| (EntryKind::Cause, l.slug())));
+            slugs.extend(
+                e.dimension
+                    .as_ref()
+                    .map(|l| (EntryKind::Dimension, l.slug())),
+            );
             slugs.extend(e.region.as_deref().map(|s| (EntryKind::Region, s)));
         }
     }
@@ -337,7 +343,11 @@ fn without_reference(record: &Record, kind: EntryKind, slug: &str) -> Record {
         (Record::Measure(e), EntryKind::Cause) => e.causes.retain(|l| l.slug() != slug),
         (Record::Case(e), EntryKind::Region) => clear(&mut e.region),
         (Record::Case(e), EntryKind::Measure) => e.measures.retain(|l| l.slug() != slug),
-        (Record::Statistic(e), EntryKind::Cause) => clear(&mut e.cause),
+        (Record::Statistic(e), EntryKind::Cause)
+            if e.cause.as_ref().map(Link::slug) == Some(slug) =>
+        {
+            e.cause = None;
+        }
         (Record::Statistic(e), EntryKind::Region) => clear(&mut e.region),
         _ => {}
     }
@@ -673,22 +683,20 @@ async fn relink<E: Table>(
                 format!("there is no {} with this id", target_kind.as_str()),
             )
         })?;
-    let link = match &request.rationale {
-        Some(rationale) => Link::Explained {
-            slug: target_slug.clone(),
-            rationale: rationale.clone(),
-        },
-        None => Link::Slug(target_slug.clone()),
-    };
+    let link = Link::with_provenance(
+        target_slug.clone(),
+        request.rationale.clone(),
+        request.citation,
+    );
     let mut after = before.clone();
     let was_linked = match (&mut after, request.relation) {
         (Record::Measure(e), Relation::MeasureCause) => set_link(&mut e.causes, link, linked),
         (Record::Case(e), Relation::CaseMeasure) => set_link(&mut e.measures, link, linked),
         (Record::Cause(e), Relation::CauseDimension) => set_link(&mut e.dimensions, link, linked),
         (Record::Statistic(e), Relation::StatisticCause) => {
-            let was = e.cause.as_deref() == Some(target_slug.as_str());
+            let was = e.cause.as_ref().map(Link::slug) == Some(target_slug.as_str());
             if linked {
-                e.cause = Some(target_slug.clone());
+                e.cause = Some(link);
             } else if was {
                 e.cause = None;
             }

@@ -12,6 +12,8 @@ pub struct Model {
     pub rationale_zh: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub rationale_en: Option<String>,
+    /// The position of the owner\'s citation that states the link (stated links only).
+    pub citation: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ pub struct Model {
     pub name_zh: String,
     pub name_en: String,
     pub value: f64,
+    pub qualifier: crate::qualifier::Qualifier,
     pub unit_zh: String,
     pub unit_en: String,
     pub year: Option<i32>,

@@ -5,6 +5,7 @@
 //! concurrency. Relations are resolved by the service layer, so `Relation` enums stay empty;
 //! the foreign keys themselves are declared in the migrations.
 
+pub mod actors;
 pub mod aliases;
 pub mod api_tokens;
 pub mod case_measures;
@@ -19,6 +20,7 @@ pub mod indicators;
 pub mod kb_meta;
 pub mod measure_causes;
 pub mod measures;
+pub mod qualifier;
 pub mod regions;
 pub mod revisions;
 pub mod sources;

@@ -9,6 +9,8 @@ mod m20261130_000001_editing;
 mod m20261201_000001_aliases;
 mod m20261201_000002_timestamps;
 mod m20261202_000001_change_details;
+mod m20261202_000002_fidelity;
+mod m20261202_000003_actors;
 
 pub struct Migrator;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_aliases::Migration),
             Box::new(m20261201_000002_timestamps::Migration),
             Box::new(m20261202_000001_change_details::Migration),
+            Box::new(m20261202_000002_fidelity::Migration),
+            Box::new(m20261202_000003_actors::Migration),
         ]
     }
 }

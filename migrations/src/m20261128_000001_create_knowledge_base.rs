@@ -14,7 +14,7 @@ impl MigrationName for Migration {
 
 /// How a foreign key behaves when its target row is deleted.
 #[derive(Clone, Copy)]
-enum OnDelete {
+pub(crate) enum OnDelete {
     /// The referencing row cannot outlive its target (indicators of a region, link rows).
     Cascade,
     /// The reference is optional and simply lapses (a case whose region is removed).
@@ -24,7 +24,7 @@ enum OnDelete {
 }
 
 /// A table of knowledge rows: integer id, unique slug and a version counter.
-fn knowledge_table(name: &str) -> TableCreateStatement {
+pub(crate) fn knowledge_table(name: &str) -> TableCreateStatement {
     Table::create()
         .table(Alias::new(name))
         .col(
@@ -50,7 +50,7 @@ fn knowledge_table(name: &str) -> TableCreateStatement {
 }
 
 /// A bilingual field: `<name>_zh` and `<name>_en`.
-fn bilingual(table: &mut TableCreateStatement, name: &str, required: bool) {
+pub(crate) fn bilingual(table: &mut TableCreateStatement, name: &str, required: bool) {
     for lang in ["zh", "en"] {
         let mut col = ColumnDef::new(Alias::new(format!("{name}_{lang}")));
         col.text();
@@ -74,7 +74,7 @@ fn integer(table: &mut TableCreateStatement, name: &str, required: bool) {
     table.col(col);
 }
 
-fn reference(
+pub(crate) fn reference(
     table: &mut TableCreateStatement,
     column: &str,
     target: &str,

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use entities::{aliases, citations};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use super::tables::{HasMany, Linked, Table};
+use super::tables::{HasMany, LinkProvenance, Linked, Table};
 use crate::error::AppResult;
 
 /// Most keys one statement binds.
@@ -69,25 +69,40 @@ pub async fn linked<L: Linked>(
     db: &DatabaseConnection,
     from_ids: &[i32],
 ) -> AppResult<HashMap<i32, Vec<<L::Target as EntityTrait>::Model>>> {
+    Ok(links::<L>(db, from_ids)
+        .await?
+        .into_iter()
+        .map(|(from, rows)| (from, rows.into_iter().map(|(row, _)| row).collect()))
+        .collect())
+}
+
+/// The rows linked to each row along `L`, each with the provenance of its link.
+pub async fn links<L: Linked>(
+    db: &DatabaseConnection,
+    from_ids: &[i32],
+) -> AppResult<HashMap<i32, Vec<(<L::Target as EntityTrait>::Model, LinkProvenance)>>> {
     let links = chunked(from_ids, |chunk| {
         L::Link::find()
             .filter(L::from_column().is_in(chunk))
             .all(db)
     })
     .await?;
-    let ends: Vec<(i32, i32)> = links.iter().map(L::ends).collect();
-    let mut target_ids: Vec<i32> = ends.iter().map(|&(_, to)| to).collect();
+    let mut target_ids: Vec<i32> = links.iter().map(|link| L::ends(link).1).collect();
     target_ids.sort_unstable();
     target_ids.dedup();
     let targets = by_ids::<L::Target>(db, &target_ids).await?;
     let mut grouped: HashMap<i32, Vec<_>> = HashMap::new();
-    for (from, to) in ends {
+    for link in &links {
+        let (from, to) = L::ends(link);
         if let Some(target) = targets.get(&to) {
-            grouped.entry(from).or_default().push(target.clone());
+            grouped
+                .entry(from)
+                .or_default()
+                .push((target.clone(), L::provenance(link)));
         }
     }
     for rows in grouped.values_mut() {
-        rows.sort_by_key(L::Target::id_of);
+        rows.sort_by_key(|(row, _)| L::Target::id_of(row));
     }
     Ok(grouped)
 }

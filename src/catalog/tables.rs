@@ -51,6 +51,7 @@ tables! {
     statistics => "statistic" (LabelZh, LabelEn),
     citations => "citation" (SectionZh, SectionEn),
     glossary_terms => "glossary-term" (Term, English),
+    actors => "actor" (NameZh, NameEn),
 }
 
 /// A one-to-many relation: the rows of `Child` whose foreign key points at a parent id.
@@ -60,12 +61,35 @@ pub trait HasMany: Send + Sync + 'static {
     fn parent_of(child: &<Self::Child as EntityTrait>::Model) -> Option<i32>;
 }
 
+/// How the source supports one link: the rationale of a link it implies (inferred), or the
+/// position of the owner's citation that states it (stated; neither: the owner's citations as
+/// a whole state it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinkProvenance {
+    pub rationale: Option<(String, String)>,
+    pub citation: Option<i32>,
+}
+
+impl LinkProvenance {
+    pub fn of(zh: &Option<String>, en: &Option<String>, citation: Option<i32>) -> LinkProvenance {
+        LinkProvenance {
+            rationale: zh.clone().zip(en.clone()),
+            citation,
+        }
+    }
+
+    pub fn is_stated(&self) -> bool {
+        self.rationale.is_none()
+    }
+}
+
 /// A many-to-many relation through a link table: from a row id to the `Target` rows.
 pub trait Linked: Send + Sync + 'static {
     type Link: EntityTrait;
     type Target: Table;
     fn from_column() -> <Self::Link as EntityTrait>::Column;
     fn ends(link: &<Self::Link as EntityTrait>::Model) -> (i32, i32);
+    fn provenance(link: &<Self::Link as EntityTrait>::Model) -> LinkProvenance;
 }
 
 macro_rules! has_many {
@@ -89,6 +113,9 @@ macro_rules! linked {
             type Target = $target::Entity;
             fn from_column() -> $link::Column { $link::Column::$From }
             fn ends(link: &$link::Model) -> (i32, i32) { (link.$from, link.$to) }
+            fn provenance(link: &$link::Model) -> LinkProvenance {
+                LinkProvenance::of(&link.rationale_zh, &link.rationale_en, link.citation)
+            }
         }
     )*};
 }
@@ -106,6 +133,8 @@ has_many! {
     CasesOfRegion: cases.region_id (RegionId);
     /// A region's indicators.
     IndicatorsOfRegion: indicators.region_id (RegionId);
+    /// The people and organisations a model case names.
+    ActorsOfCase: actors.case_id (CaseId);
     /// The survey figures that quantify a cause.
     StatisticsOfCause: statistics.cause_id (CauseId);
     /// The survey figures that are evidence for a dimension.

@@ -17,7 +17,7 @@ use futures_util::Stream;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::catalog::batch;
-use crate::catalog::tables::{HasMany, Linked, Table};
+use crate::catalog::tables::{HasMany, LinkProvenance, Linked, Table};
 
 /// The one loader behind every key type below.
 pub struct Loaders {
@@ -131,6 +131,10 @@ key!(
     /// The rows linked to a row along relation `L`.
     LinkedTo<L: Linked>
 );
+key!(
+    /// The rows linked to a row along relation `L`, with each link's provenance.
+    LinksOf<L: Linked>
+);
 
 /// The citations of a row of table `E`.
 pub struct CitationsOf(pub &'static str, pub i32);
@@ -231,6 +235,27 @@ where
         Ok(rows
             .into_iter()
             .map(|(id, rows)| (LinkedTo::new(id), rows))
+            .collect())
+    }
+}
+
+impl<L: Linked> Loader<LinksOf<L>> for Loaders
+where
+    <L::Target as EntityTrait>::Model: Sync,
+{
+    type Value = Vec<(<L::Target as EntityTrait>::Model, LinkProvenance)>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[LinksOf<L>],
+    ) -> Result<HashMap<LinksOf<L>, Self::Value>, Self::Error> {
+        let rows = batch::links::<L>(&self.db, &ids(keys, |key| key.0))
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (LinksOf::new(id), rows))
             .collect())
     }
 }

@@ -65,12 +65,25 @@ pub struct IndicatorInput {
     slug: String,
     name: TextInput,
     value: f64,
+    /// How the value relates to the quantity; `EXACT` when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qualifier: Option<Qualifier>,
     unit: TextInput,
     #[serde(skip_serializing_if = "Option::is_none")]
     year: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<TextInput>,
     citations: Vec<CitationInput>,
+}
+
+/// A person or organisation a case names.
+#[derive(InputObject, Serialize)]
+pub struct ActorInput {
+    slug: String,
+    kind: ActorKind,
+    name: TextInput,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<TextInput>,
 }
 
 #[derive(InputObject, Serialize)]
@@ -88,6 +101,12 @@ pub struct CreateCaseInput {
     actions: Option<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcomes: Option<TextInput>,
+    /// The people and organisations the case names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actors: Option<Vec<ActorInput>>,
+    /// What the case says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outside: Option<TextInput>,
     citations: Vec<CitationInput>,
 }
 
@@ -112,6 +131,11 @@ pub struct UpdateCaseInput {
     actions: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     outcomes: MaybeUndefined<TextInput>,
+    /// Replaces all of the case's actors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actors: Option<Vec<ActorInput>>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    outside: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     citations: Option<Vec<CitationInput>>,
 }
@@ -192,9 +216,21 @@ pub struct CreateStatisticInput {
     series: Option<TextInput>,
     label: TextInput,
     value: f64,
+    /// How the value relates to the quantity; `EXACT` when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qualifier: Option<Qualifier>,
     unit: TextInput,
     #[serde(skip_serializing_if = "Option::is_none")]
     respondent: Option<RespondentGroup>,
+    /// The question asked, as the source reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question: Option<TextInput>,
+    /// Whether a respondent could give several answers; leave out when the source does not tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    multiple_answers: Option<bool>,
+    /// Who the value is a share of, when the source says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sample: Option<i32>,
     /// The cause's slug; a statistic is evidence for a cause or a dimension.
@@ -224,9 +260,17 @@ pub struct UpdateStatisticInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    qualifier: Option<Qualifier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     unit: Option<TextInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     respondent: MaybeUndefined<RespondentGroup>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    question: MaybeUndefined<TextInput>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    multiple_answers: MaybeUndefined<bool>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    base: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     sample: MaybeUndefined<i32>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -253,6 +297,9 @@ pub struct CreateRegionInput {
     summary: Option<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     indicators: Option<Vec<IndicatorInput>>,
+    /// What the region says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outside: Option<TextInput>,
     citations: Vec<CitationInput>,
 }
 
@@ -277,6 +324,8 @@ pub struct UpdateRegionInput {
     /// Replaces all of the region's indicators.
     #[serde(skip_serializing_if = "Option::is_none")]
     indicators: Option<Vec<IndicatorInput>>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    outside: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     citations: Option<Vec<CitationInput>>,
 }
@@ -298,6 +347,9 @@ pub struct MeasureCauseInput {
     cause: ID,
     /// Why the measure answers the cause (ignored by unlink).
     rationale: Option<TextInput>,
+    /// For a link the source states: the position (from 0) of the owner's citation that
+    /// states it (ignored by unlink). Give this or `rationale`.
+    citation: Option<i32>,
     /// The measure's version, to refuse the change if the measure changed since you read it.
     version: Option<i32>,
 }
@@ -308,6 +360,9 @@ pub struct CaseMeasureInput {
     measure: ID,
     /// How the case applies the measure (ignored by unlink).
     rationale: Option<TextInput>,
+    /// For a link the source states: the position (from 0) of the owner's citation that
+    /// states it (ignored by unlink). Give this or `rationale`.
+    citation: Option<i32>,
     /// The case's version, to refuse the change if the case changed since you read it.
     version: Option<i32>,
 }
@@ -318,6 +373,9 @@ pub struct CauseDimensionInput {
     dimension: ID,
     /// How the cause feeds this kind of poverty (ignored by unlink).
     rationale: Option<TextInput>,
+    /// For a link the source states: the position (from 0) of the owner's citation that
+    /// states it (ignored by unlink). Give this or `rationale`.
+    citation: Option<i32>,
     /// The cause's version, to refuse the change if the cause changed since you read it.
     version: Option<i32>,
 }
@@ -326,6 +384,12 @@ pub struct CauseDimensionInput {
 pub struct StatisticCauseInput {
     statistic: ID,
     cause: ID,
+    /// Why the statistic is evidence for the cause, when the source implies it (ignored by
+    /// unlink).
+    rationale: Option<TextInput>,
+    /// The position (from 0) of the statistic's citation that states the link (ignored by
+    /// unlink).
+    citation: Option<i32>,
     /// The statistic's version, to refuse the change if it changed since you read it.
     version: Option<i32>,
 }
@@ -417,6 +481,7 @@ struct LinkArgs {
     owner: (ID, &'static str),
     target: (ID, &'static str),
     rationale: Option<TextInput>,
+    citation: Option<i32>,
     version: Option<i32>,
 }
 
@@ -427,6 +492,7 @@ impl From<MeasureCauseInput> for LinkArgs {
             owner: (input.measure, "input.measure"),
             target: (input.cause, "input.cause"),
             rationale: input.rationale,
+            citation: input.citation,
             version: input.version,
         }
     }
@@ -439,6 +505,7 @@ impl From<CaseMeasureInput> for LinkArgs {
             owner: (input.case, "input.case"),
             target: (input.measure, "input.measure"),
             rationale: input.rationale,
+            citation: input.citation,
             version: input.version,
         }
     }
@@ -451,6 +518,7 @@ impl From<CauseDimensionInput> for LinkArgs {
             owner: (input.cause, "input.cause"),
             target: (input.dimension, "input.dimension"),
             rationale: input.rationale,
+            citation: input.citation,
             version: input.version,
         }
     }
@@ -462,7 +530,8 @@ impl From<StatisticCauseInput> for LinkArgs {
             relation: Relation::StatisticCause,
             owner: (input.statistic, "input.statistic"),
             target: (input.cause, "input.cause"),
-            rationale: None,
+            rationale: input.rationale,
+            citation: input.citation,
             version: input.version,
         }
     }
@@ -481,6 +550,7 @@ async fn relink<E: Table, T: From<E::Model>>(
         owner: id_of(&args.owner.0, owner_kind.into(), args.owner.1).extend()?,
         target: id_of(&args.target.0, target_kind.into(), args.target.1).extend()?,
         rationale: args.rationale.filter(|_| linked).map(kb::Text::from),
+        citation: args.citation.filter(|_| linked),
         version: args.version,
     };
     let row = if linked {

@@ -5,7 +5,7 @@ use async_graphql::{ComplexObject, Context, InputObject, Result, ResultExt, Simp
 use super::id::GlobalId;
 use super::query::{db, load_node};
 use super::search::EntryKind;
-use super::types::{Case, Cause, Measure, Node, Statistic, Strategy, Text};
+use super::types::{Case, Cause, Measure, Node, Provenance, Statistic, Strategy, Text};
 use crate::recommend::{self, PathStep as DomainStep, RecommendInput as DomainInput};
 use crate::search::Search;
 
@@ -96,6 +96,9 @@ pub struct PathStep {
     kind: EntryKind,
     slug: String,
     title: Text,
+    /// How the source supports the link from the previous step to this one; null where the
+    /// step follows the strategy's own structure (a kind of poverty and its prong).
+    provenance: Option<Provenance>,
 }
 
 impl From<DomainStep> for PathStep {
@@ -107,6 +110,9 @@ impl From<DomainStep> for PathStep {
                 zh: step.title.0,
                 en: step.title.1,
             },
+            provenance: step
+                .link
+                .map(|link| Provenance::new(link.owner.as_str(), link.owner_id, link.provenance)),
         }
     }
 }

@@ -8,12 +8,12 @@ use async_graphql::{
 use sea_orm::EntityTrait;
 
 use entities::{
-    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, revisions,
-    sources, statistics, strategies,
+    actors, cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions,
+    revisions, sources, statistics, strategies,
 };
 
 use super::id::{GlobalId, NodeKind};
-use super::loaders::{loader, AliasesOf, ById, ChildrenOf, CitationsOf, LinkedTo};
+use super::loaders::{loader, AliasesOf, ById, ChildrenOf, CitationsOf, LinkedTo, LinksOf};
 use super::query::{connection, connection_cost, db, page_request, KbConnection, RecordOrder};
 use crate::catalog;
 use crate::catalog::tables::*;
@@ -111,6 +111,146 @@ impl From<Respondent> for RespondentGroup {
     }
 }
 
+/// How a number relates to the quantity it stands for, as the source words it.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[graphql(remote = "entities::qualifier::Qualifier")]
+pub enum Qualifier {
+    /// The number as the source gives it.
+    Exact,
+    /// About (约, 近).
+    About,
+    /// More than (余, 多, 上万).
+    MoreThan,
+    /// Less than (不足).
+    LessThan,
+    /// At most (以内, 最多).
+    AtMost,
+    /// At least (以上, 至少).
+    AtLeast,
+}
+
+/// What kind of actor a case names.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[graphql(remote = "entities::actors::ActorKind")]
+pub enum ActorKind {
+    /// A person: a cadre, a villager.
+    Person,
+    /// A company.
+    Company,
+    /// Any other organisation: an association, an aid group.
+    Organisation,
+}
+
+/// A person or organisation a model case names.
+#[Object]
+impl Actor {
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn kind(&self) -> ActorKind {
+        self.0.kind.into()
+    }
+    /// As the source names it (`zh`), and its English rendering.
+    async fn name(&self) -> Text {
+        Text::of(&self.0.name_zh, &self.0.name_en)
+    }
+    /// What the actor is or did in the case, as the source says.
+    async fn role(&self) -> Option<Text> {
+        Text::maybe(&self.0.role_zh, &self.0.role_en)
+    }
+    /// The case that names the actor (its citations are the actor's).
+    async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
+        one::<cases::Entity, _>(ctx, Some(self.0.case_id)).await
+    }
+}
+
+/// Whether the source says a link or the knowledge base reads it from the source.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProvenanceKind {
+    /// The source states it.
+    Stated,
+    /// The source implies it; `rationale` says why.
+    Inferred,
+}
+
+/// How the source supports a link between two records.
+pub struct Provenance {
+    /// The citations of the link's owner (the record the link is written in).
+    owner: CitationsOf,
+    link: LinkProvenance,
+}
+
+impl Provenance {
+    pub fn new(owner_kind: &'static str, owner_id: i32, link: LinkProvenance) -> Provenance {
+        Provenance {
+            owner: CitationsOf(owner_kind, owner_id),
+            link,
+        }
+    }
+}
+
+#[Object]
+impl Provenance {
+    async fn kind(&self) -> ProvenanceKind {
+        if self.link.is_stated() {
+            ProvenanceKind::Stated
+        } else {
+            ProvenanceKind::Inferred
+        }
+    }
+    /// The passage that states the link: one of the owner's citations. Null for an inferred
+    /// link, and for a stated link whose owner's citations as a whole state it.
+    async fn citation(&self, ctx: &Context<'_>) -> Result<Option<Citation>> {
+        let Some(position) = self.link.citation.and_then(|n| usize::try_from(n).ok()) else {
+            return Ok(None);
+        };
+        let rows = loader(ctx)
+            .load_one(self.owner.clone())
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().nth(position).map(Citation))
+    }
+    /// Why the link holds, for a link the source implies without saying so.
+    async fn rationale(&self) -> Option<Text> {
+        self.link
+            .rationale
+            .as_ref()
+            .map(|(zh, en)| Text::of(zh, en))
+    }
+}
+
+/// A linked record and how the source supports the link.
+#[derive(SimpleObject)]
+#[graphql(concrete(name = "CauseLink", params(Cause)))]
+#[graphql(concrete(name = "MeasureLink", params(Measure)))]
+#[graphql(concrete(name = "DimensionLink", params(Dimension)))]
+pub struct LinkTo<T: async_graphql::OutputType> {
+    target: T,
+    provenance: Provenance,
+}
+
+/// The links of the row `id` of table `E` along `L`, with their provenance.
+async fn links<E: Table, L: Linked, T>(ctx: &Context<'_>, id: i32) -> Result<Vec<LinkTo<T>>>
+where
+    T: From<<L::Target as EntityTrait>::Model> + async_graphql::OutputType,
+    <L::Target as EntityTrait>::Model: Sync,
+{
+    let rows = loader(ctx)
+        .load_one(LinksOf::<L>::new(id))
+        .await?
+        .unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .take(LIST_LIMIT)
+        .map(|(row, link)| LinkTo {
+            target: T::from(row),
+            provenance: Provenance::new(E::KIND, id, link),
+        })
+        .collect())
+}
+
 /// Every record of the knowledge base, reachable by its opaque global ID.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
@@ -194,6 +334,7 @@ wrappers!(
     Source(sources),
     Region(regions),
     Indicator(indicators),
+    Actor(actors),
     Dimension(dimensions),
     Cause(causes),
     Strategy(strategies),
@@ -369,6 +510,10 @@ impl GlossaryTerm {
     async fn explanation(&self) -> Text {
         Text::of(&self.0.explanation_zh, &self.0.explanation_en)
     }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
+    }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         cited::<glossary_terms::Entity>(ctx, self.0.id).await
     }
@@ -407,6 +552,10 @@ impl Region {
     }
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
     }
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         one::<regions::Entity, _>(ctx, self.0.parent_id).await
@@ -470,6 +619,10 @@ impl Indicator {
     }
     async fn value(&self) -> f64 {
         self.0.value
+    }
+    /// How `value` relates to the quantity: `MORE_THAN` for 2万余户.
+    async fn qualifier(&self) -> Qualifier {
+        self.0.qualifier.into()
     }
     async fn unit(&self) -> Text {
         Text::of(&self.0.unit_zh, &self.0.unit_en)
@@ -580,6 +733,10 @@ impl Cause {
     async fn dimensions(&self, ctx: &Context<'_>) -> Result<Vec<Dimension>> {
         linked::<DimensionsOfCause, _>(ctx, self.0.id).await
     }
+    /// The kinds of poverty this cause feeds, each with whether the source states the link.
+    async fn dimension_links(&self, ctx: &Context<'_>) -> Result<Vec<LinkTo<Dimension>>> {
+        links::<causes::Entity, DimensionsOfCause, _>(ctx, self.0.id).await
+    }
     /// The measures that address this cause.
     async fn measures(&self, ctx: &Context<'_>) -> Result<Vec<Measure>> {
         linked::<MeasuresOfCause, _>(ctx, self.0.id).await
@@ -680,6 +837,10 @@ impl Measure {
     async fn causes(&self, ctx: &Context<'_>) -> Result<Vec<Cause>> {
         linked::<CausesOfMeasure, _>(ctx, self.0.id).await
     }
+    /// The causes this measure addresses, each with whether the source states the link.
+    async fn cause_links(&self, ctx: &Context<'_>) -> Result<Vec<LinkTo<Cause>>> {
+        links::<measures::Entity, CausesOfMeasure, _>(ctx, self.0.id).await
+    }
     /// Model cases that show this measure at work: the first 100 in id order;
     /// `casesConnection` pages through all of them.
     async fn cases(&self, ctx: &Context<'_>) -> Result<Vec<Case>> {
@@ -742,6 +903,10 @@ impl Case {
     async fn outcomes(&self) -> Option<Text> {
         Text::maybe(&self.0.outcomes_zh, &self.0.outcomes_en)
     }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
+    }
     /// The year of the case, when the source gives one.
     async fn year(&self) -> Option<i32> {
         self.0.year
@@ -752,6 +917,14 @@ impl Case {
     /// The measures this case exemplifies.
     async fn measures(&self, ctx: &Context<'_>) -> Result<Vec<Measure>> {
         linked::<MeasuresOfCase, _>(ctx, self.0.id).await
+    }
+    /// The people and organisations the case names.
+    async fn actors(&self, ctx: &Context<'_>) -> Result<Vec<Actor>> {
+        children::<ActorsOfCase, _>(ctx, self.0.id).await
+    }
+    /// The measures this case exemplifies, each with whether the source states the link.
+    async fn measure_links(&self, ctx: &Context<'_>) -> Result<Vec<LinkTo<Measure>>> {
+        links::<cases::Entity, MeasuresOfCase, _>(ctx, self.0.id).await
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         cited::<cases::Entity>(ctx, self.0.id).await
@@ -792,8 +965,25 @@ impl Statistic {
     async fn value(&self) -> f64 {
         self.0.value
     }
+    /// How `value` relates to the quantity.
+    async fn qualifier(&self) -> Qualifier {
+        self.0.qualifier.into()
+    }
     async fn unit(&self) -> Text {
         Text::of(&self.0.unit_zh, &self.0.unit_en)
+    }
+    /// The question asked, as the source reports it.
+    async fn question(&self) -> Option<Text> {
+        Text::maybe(&self.0.question_zh, &self.0.question_en)
+    }
+    /// Whether a respondent could give several answers (the shares of a figure then add up to
+    /// more than 100%); null when the source does not tell.
+    async fn multiple_answers(&self) -> Option<bool> {
+        self.0.multiple_answers
+    }
+    /// Who the value is a share of, when the source says.
+    async fn base(&self) -> Option<Text> {
+        Text::maybe(&self.0.base_zh, &self.0.base_en)
     }
     /// Whose answers the value summarises.
     async fn respondent(&self) -> Option<RespondentGroup> {
@@ -810,8 +1000,36 @@ impl Statistic {
     async fn cause(&self, ctx: &Context<'_>) -> Result<Option<Cause>> {
         one::<causes::Entity, _>(ctx, self.0.cause_id).await
     }
+    /// How the source supports the link to `cause`.
+    async fn cause_provenance(&self) -> Option<Provenance> {
+        self.0.cause_id.map(|_| {
+            Provenance::new(
+                statistics::Entity::KIND,
+                self.0.id,
+                LinkProvenance::of(
+                    &self.0.cause_rationale_zh,
+                    &self.0.cause_rationale_en,
+                    self.0.cause_citation,
+                ),
+            )
+        })
+    }
     async fn dimension(&self, ctx: &Context<'_>) -> Result<Option<Dimension>> {
         one::<dimensions::Entity, _>(ctx, self.0.dimension_id).await
+    }
+    /// How the source supports the link to `dimension`.
+    async fn dimension_provenance(&self) -> Option<Provenance> {
+        self.0.dimension_id.map(|_| {
+            Provenance::new(
+                statistics::Entity::KIND,
+                self.0.id,
+                LinkProvenance::of(
+                    &self.0.dimension_rationale_zh,
+                    &self.0.dimension_rationale_en,
+                    self.0.dimension_citation,
+                ),
+            )
+        })
     }
     /// The area the figure describes, when it is narrower than the whole survey.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {

@@ -28,14 +28,8 @@ fn maybe(zh: &Option<String>, en: &Option<String>) -> Option<Text> {
     }
 }
 
-fn link(slug: &str, zh: &Option<String>, en: &Option<String>) -> Link {
-    match maybe(zh, en) {
-        Some(rationale) => Link::Explained {
-            slug: slug.to_string(),
-            rationale,
-        },
-        None => Link::Slug(slug.to_string()),
-    }
+fn link(slug: &str, zh: &Option<String>, en: &Option<String>, citation: Option<i32>) -> Link {
+    Link::with_provenance(slug.to_string(), maybe(zh, en), citation)
 }
 
 /// Which rows a dump holds: all, or one record (`kind`, `id`) with what it owns.
@@ -227,6 +221,21 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         }
     }
     let indicator_rows = indicator_query.all(db).await?;
+    let mut actor_query = actors::Entity::find().order_by_asc(actors::Column::Id);
+    match scope.owner(cases::Entity::KIND) {
+        None => actor_query = actor_query.filter(actors::Column::Id.lt(0)),
+        Some(None) => {}
+        Some(Some(case)) => actor_query = actor_query.filter(actors::Column::CaseId.eq(case)),
+    }
+    let mut actors_of: HashMap<i32, Vec<ActorEntry>> = HashMap::new();
+    for row in actor_query.all(db).await? {
+        actors_of.entry(row.case_id).or_default().push(ActorEntry {
+            slug: row.slug,
+            kind: row.kind,
+            name: text(&row.name_zh, &row.name_en),
+            role: maybe(&row.role_zh, &row.role_en),
+        });
+    }
     let indicator_ids: Vec<i32> = indicator_rows.iter().map(|row| row.id).collect();
     let mut cited = Citations::load(db, &source_slugs, scope, &indicator_ids).await?;
     let mut named = Named::load(db, scope).await?;
@@ -238,6 +247,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
             slug: row.slug,
             name: text(&row.name_zh, &row.name_en),
             value: row.value,
+            qualifier: row.qualifier,
             unit: text(&row.unit_zh, &row.unit_en),
             year: row.year,
             note: maybe(&row.note_zh, &row.note_en),
@@ -259,6 +269,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 slug,
                 &row.rationale_zh,
                 &row.rationale_en,
+                row.citation,
             ));
         }
     }
@@ -277,6 +288,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 slug,
                 &row.rationale_zh,
                 &row.rationale_en,
+                row.citation,
             ));
         }
     }
@@ -295,6 +307,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 slug,
                 &row.rationale_zh,
                 &row.rationale_en,
+                row.citation,
             ));
         }
     }
@@ -324,6 +337,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 name: text(&row.name_zh, &row.name_en),
                 zone: maybe(&row.zone_zh, &row.zone_en),
                 summary: maybe(&row.summary_zh, &row.summary_en),
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
         dimensions: dimensions
@@ -381,6 +395,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
             .map(|row| CaseEntry {
                 region: slug_of(&region_slugs, row.region_id),
                 measures: measures_of.remove(&row.id).unwrap_or_default(),
+                actors: actors_of.remove(&row.id).unwrap_or_default(),
                 citations: cited.of::<cases::Entity>(row.id),
                 slug: row.slug,
                 year: row.year,
@@ -388,14 +403,29 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 summary: maybe(&row.summary_zh, &row.summary_en),
                 actions: maybe(&row.actions_zh, &row.actions_en),
                 outcomes: maybe(&row.outcomes_zh, &row.outcomes_en),
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
         statistics: all::<statistics::Entity, C>(db, scope)
             .await?
             .into_iter()
             .map(|row| StatisticEntry {
-                cause: slug_of(&cause_slugs, row.cause_id),
-                dimension: slug_of(&dimension_slugs, row.dimension_id),
+                cause: slug_of(&cause_slugs, row.cause_id).map(|slug| {
+                    link(
+                        &slug,
+                        &row.cause_rationale_zh,
+                        &row.cause_rationale_en,
+                        row.cause_citation,
+                    )
+                }),
+                dimension: slug_of(&dimension_slugs, row.dimension_id).map(|slug| {
+                    link(
+                        &slug,
+                        &row.dimension_rationale_zh,
+                        &row.dimension_rationale_en,
+                        row.dimension_citation,
+                    )
+                }),
                 region: slug_of(&region_slugs, row.region_id),
                 citations: cited.of::<statistics::Entity>(row.id),
                 slug: row.slug,
@@ -403,8 +433,12 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 series: maybe(&row.series_zh, &row.series_en),
                 label: text(&row.label_zh, &row.label_en),
                 value: row.value,
+                qualifier: row.qualifier,
                 unit: text(&row.unit_zh, &row.unit_en),
                 respondent: row.respondent,
+                question: maybe(&row.question_zh, &row.question_en),
+                multiple_answers: row.multiple_answers,
+                base: maybe(&row.base_zh, &row.base_en),
                 sample: row.sample,
             })
             .collect(),
@@ -419,6 +453,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 pinyin: row.pinyin,
                 english: row.english,
                 explanation: text(&row.explanation_zh, &row.explanation_en),
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
     })

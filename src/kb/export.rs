@@ -130,28 +130,39 @@ fn flatten(prefix: &str, value: &Value, row: &mut Row) {
         }
     };
     match value {
+        // A link with its provenance (a statistic's cause or dimension).
+        Value::Object(fields) if !prefix.is_empty() && fields.contains_key("slug") => {
+            row.push((prefix.to_string(), linked(value)));
+        }
         Value::Object(fields) => {
             for (name, value) in fields {
                 flatten(&key(name), value, row);
             }
         }
-        // Link lists: the slugs, whether bare or with a rationale.
+        // Link lists: the slugs, each marked stated or inferred when the file says.
         Value::Array(items) => {
-            let slugs: Vec<String> = items
-                .iter()
-                .map(|item| {
-                    item.get("slug")
-                        .and_then(Value::as_str)
-                        .or(item.as_str())
-                        .unwrap_or_default()
-                        .to_string()
-                })
-                .collect();
+            let slugs: Vec<String> = items.iter().map(linked).collect();
             row.push((prefix.to_string(), slugs.join("; ")));
         }
         Value::Null => row.push((prefix.to_string(), String::new())),
         Value::String(text) => row.push((prefix.to_string(), text.clone())),
         other => row.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// A link as a spreadsheet shows it: `slug`, `slug (stated)` or `slug (inferred)`.
+fn linked(item: &Value) -> String {
+    let slug = item
+        .get("slug")
+        .and_then(Value::as_str)
+        .or(item.as_str())
+        .unwrap_or_default();
+    if item.get("citation").is_some() {
+        format!("{slug} (stated)")
+    } else if item.get("rationale").is_some() {
+        format!("{slug} (inferred)")
+    } else {
+        slug.to_string()
     }
 }
 
@@ -220,7 +231,7 @@ mod tests {
 
     #[test]
     fn csv_flattens_texts_and_links() {
-        let yaml = "- slug: a-case\n  title: {zh: 甲, en: \"A, with comma\"}\n  measures: [m-one, {slug: m-two, rationale: {zh: 因, en: why}}]\n  citations: [{section: {zh: 一, en: '1'}, excerpt: {zh: 摘, en: quote}}]\n";
+        let yaml = "- slug: a-case\n  title: {zh: 甲, en: \"A, with comma\"}\n  measures: [m-one, {slug: m-two, rationale: {zh: 因, en: why}}, {slug: m-three, citation: 0}]\n  citations: [{section: {zh: 一, en: '1'}, excerpt: {zh: 摘, en: quote}}]\n";
         let (kb, _) = KnowledgeBase::parse([("cases.yaml", yaml)]).unwrap();
         let files = csv_files(&kb).unwrap();
         let cases = &files
@@ -230,7 +241,7 @@ mod tests {
             .contents;
         assert_eq!(
             cases,
-            "slug,title.zh,title.en,measures\na-case,甲,\"A, with comma\",m-one; m-two\n"
+            "slug,title.zh,title.en,measures\na-case,甲,\"A, with comma\",m-one; m-two (inferred); m-three (stated)\n"
         );
         let citations = &files
             .iter()

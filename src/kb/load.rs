@@ -37,7 +37,8 @@ pub const MAX_INDICATORS: usize = 100;
 /// The figures a citation can name: the source numbers its figures from 1.
 pub const FIGURES: std::ops::RangeInclusive<i32> = 1..=99;
 /// The administrative levels a region can have, from province down to village.
-pub const REGION_LEVELS: [&str; 9] = [
+pub const REGION_LEVELS: [&str; 10] = [
+    "country",
     "province",
     "municipality",
     "prefecture",
@@ -154,6 +155,46 @@ impl At {
             Some(text) => self.text(field, text).map(|(zh, en)| (Some(zh), Some(en))),
             None => Ok((None, None)),
         }
+    }
+
+    /// A link's provenance as stored: the rationale of an inferred link, or the position of the
+    /// entry's citation (of `cited`) that states it.
+    fn provenance(&self, field: &str, link: &Link, cited: usize) -> Result<Provenance, KbError> {
+        let (zh, en) = match link.rationale() {
+            Some(text) => self
+                .text(&format!("{field}.rationale"), text)
+                .map(|(zh, en)| (Some(zh), Some(en)))?,
+            None => (None, None),
+        };
+        let citation = link.citation();
+        match (&link, zh.is_some(), citation) {
+            (_, true, Some(_)) => {
+                return Err(self.err(
+                    field,
+                    "a link is stated (`citation`) or inferred (`rationale`), not both",
+                ))
+            }
+            (Link::Detailed(_), false, None) => {
+                return Err(self.err(
+                    field,
+                    "say how the source supports the link: `citation` (the position of the entry's citation that states it) or `rationale` (why it is implied)",
+                ))
+            }
+            _ => {}
+        }
+        if let Some(n) = citation {
+            if usize::try_from(n).map_or(true, |n| n >= cited) {
+                return Err(self.err(
+                    format!("{field}.citation"),
+                    format!("there is no citation {n}: the entry has {cited}, counted from 0"),
+                ));
+            }
+        }
+        Ok(Provenance {
+            rationale_zh: zh,
+            rationale_en: en,
+            citation,
+        })
     }
 
     fn number(&self, field: &str, value: f64) -> Result<f64, KbError> {
@@ -481,13 +522,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         one_source(at, field, &sources)
     }
 
-    /// Writes the rows of a link table owned by the entry, checking each referenced slug.
+    /// Writes the rows of a link table owned by the entry, checking each referenced slug and
+    /// provenance (`cited`: how many citations the entry has).
     async fn links<T: Table, A>(
         &mut self,
         at: &At,
         field: &str,
         links: &[Link],
-        row: impl Fn(i32, Option<String>, Option<String>) -> A,
+        cited: usize,
+        row: impl Fn(i32, Provenance) -> A,
     ) -> Result<(), KbError>
     where
         A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
@@ -507,13 +550,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 ));
             }
             seen.push(target);
-            let (zh, en) = match link.rationale() {
-                Some(text) => at
-                    .text(&format!("{field}[{n}].rationale"), text)
-                    .map(|(zh, en)| (Some(zh), Some(en)))?,
-                None => (None, None),
-            };
-            row(target, zh, en).insert(self.db).await?;
+            let provenance = at.provenance(&format!("{field}[{n}]"), link, cited)?;
+            row(target, provenance).insert(self.db).await?;
             self.report.links += 1;
         }
         Ok(())
@@ -572,6 +610,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (zone_zh, zone_en) = at.optional_text("zone", &entry.zone)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let row = regions::ActiveModel {
             id: target.id_value(),
             slug: Set(slug.clone()),
@@ -584,6 +623,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             zone_en: Set(zone_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(self.db, row, target).await?;
@@ -637,6 +678,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 name_zh: Set(name_zh),
                 name_en: Set(name_en),
                 value: Set(at.number("value", indicator.value)?),
+                qualifier: Set(indicator.qualifier),
                 unit_zh: Set(unit_zh),
                 unit_en: Set(unit_en),
                 year: Set(at.year(indicator.year)?),
@@ -695,11 +737,13 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             at,
             "dimensions",
             &entry.dimensions,
-            |dimension_id, rationale_zh, rationale_en| cause_dimensions::ActiveModel {
+            entry.citations.len(),
+            |dimension_id, p| cause_dimensions::ActiveModel {
                 cause_id: Set(id),
                 dimension_id: Set(dimension_id),
-                rationale_zh: Set(rationale_zh),
-                rationale_en: Set(rationale_en),
+                rationale_zh: Set(p.rationale_zh),
+                rationale_en: Set(p.rationale_en),
+                citation: Set(p.citation),
             },
         )
         .await?;
@@ -765,11 +809,13 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             at,
             "causes",
             &entry.causes,
-            |cause_id, rationale_zh, rationale_en| measure_causes::ActiveModel {
+            entry.citations.len(),
+            |cause_id, p| measure_causes::ActiveModel {
                 measure_id: Set(id),
                 cause_id: Set(cause_id),
-                rationale_zh: Set(rationale_zh),
-                rationale_en: Set(rationale_en),
+                rationale_zh: Set(p.rationale_zh),
+                rationale_en: Set(p.rationale_en),
+                citation: Set(p.citation),
             },
         )
         .await?;
@@ -786,6 +832,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
         let (actions_zh, actions_en) = at.optional_text("actions", &entry.actions)?;
         let (outcomes_zh, outcomes_en) = at.optional_text("outcomes", &entry.outcomes)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let region_id = self
             .ids
             .resolve_optional::<regions::Entity, C>(self.db, at, "region", &entry.region)
@@ -804,6 +851,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             actions_en: Set(actions_en),
             outcomes_zh: Set(outcomes_zh),
             outcomes_en: Set(outcomes_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(self.db, row, target).await?;
@@ -820,14 +869,46 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             at,
             "measures",
             &entry.measures,
-            |measure_id, rationale_zh, rationale_en| case_measures::ActiveModel {
+            entry.citations.len(),
+            |measure_id, p| case_measures::ActiveModel {
                 case_id: Set(id),
                 measure_id: Set(measure_id),
-                rationale_zh: Set(rationale_zh),
-                rationale_en: Set(rationale_en),
+                rationale_zh: Set(p.rationale_zh),
+                rationale_en: Set(p.rationale_en),
+                citation: Set(p.citation),
             },
         )
         .await?;
+        if target.replaces() {
+            actors::Entity::delete_many()
+                .filter(actors::Column::CaseId.eq(id))
+                .exec(self.db)
+                .await?;
+        }
+        at.at_most("actors", &entry.actors, MAX_LINKS)?;
+        for actor in &entry.actors {
+            let at = At::new(&at.file, "actor", &actor.slug);
+            let slug = self
+                .ids
+                .claim::<actors::Entity, C>(self.db, &at, &actor.slug, Target::New)
+                .await?;
+            let (name_zh, name_en) = at.text("name", &actor.name)?;
+            let (role_zh, role_en) = at.optional_text("role", &actor.role)?;
+            let row = actors::ActiveModel {
+                id: NotSet,
+                slug: Set(slug.clone()),
+                version: Set(1),
+                case_id: Set(id),
+                kind: Set(actor.kind),
+                name_zh: Set(name_zh),
+                name_en: Set(name_en),
+                role_zh: Set(role_zh),
+                role_en: Set(role_en),
+                ..Default::default()
+            };
+            let actor_id = save(self.db, row, Target::New).await?;
+            self.ids.insert::<actors::Entity>(slug, actor_id);
+        }
         self.report.cases += 1;
         Ok(id)
     }
@@ -866,14 +947,35 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             ));
         }
         let db = self.db;
+        let cited = entry.citations.len();
         let cause_id = self
             .ids
-            .resolve_optional::<causes::Entity, C>(db, at, "cause", &entry.cause)
+            .resolve_optional::<causes::Entity, C>(
+                db,
+                at,
+                "cause",
+                &entry.cause.as_ref().map(|l| l.slug().to_string()),
+            )
             .await?;
+        let cause = match &entry.cause {
+            Some(link) => at.provenance("cause", link, cited)?,
+            None => Provenance::default(),
+        };
         let dimension_id = self
             .ids
-            .resolve_optional::<dimensions::Entity, C>(db, at, "dimension", &entry.dimension)
+            .resolve_optional::<dimensions::Entity, C>(
+                db,
+                at,
+                "dimension",
+                &entry.dimension.as_ref().map(|l| l.slug().to_string()),
+            )
             .await?;
+        let dimension = match &entry.dimension {
+            Some(link) => at.provenance("dimension", link, cited)?,
+            None => Provenance::default(),
+        };
+        let (question_zh, question_en) = at.optional_text("question", &entry.question)?;
+        let (base_zh, base_en) = at.optional_text("base", &entry.base)?;
         let region_id = self
             .ids
             .resolve_optional::<regions::Entity, C>(db, at, "region", &entry.region)
@@ -888,12 +990,24 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             label_zh: Set(label_zh),
             label_en: Set(label_en),
             value: Set(at.number("value", entry.value)?),
+            qualifier: Set(entry.qualifier),
             unit_zh: Set(unit_zh),
             unit_en: Set(unit_en),
             respondent: Set(respondent),
             sample: Set(entry.sample),
+            question_zh: Set(question_zh),
+            question_en: Set(question_en),
+            multiple_answers: Set(entry.multiple_answers),
+            base_zh: Set(base_zh),
+            base_en: Set(base_en),
             cause_id: Set(cause_id),
+            cause_rationale_zh: Set(cause.rationale_zh),
+            cause_rationale_en: Set(cause.rationale_en),
+            cause_citation: Set(cause.citation),
             dimension_id: Set(dimension_id),
+            dimension_rationale_zh: Set(dimension.rationale_zh),
+            dimension_rationale_en: Set(dimension.rationale_en),
+            dimension_citation: Set(dimension.citation),
             region_id: Set(region_id),
             ..Default::default()
         };
@@ -918,6 +1032,14 @@ fn one_source(at: &At, field: &str, sources: &[i32]) -> Result<i32, KbError> {
             "name the source: the knowledge base has more than one",
         )),
     }
+}
+
+/// How the source supports a link, as stored beside it.
+#[derive(Debug, Default)]
+struct Provenance {
+    rationale_zh: Option<String>,
+    rationale_en: Option<String>,
+    citation: Option<i32>,
 }
 
 /// Deletes the citations of rows of one kind.
@@ -1032,6 +1154,10 @@ pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> R
         "case" => {
             case_measures::Entity::delete_many()
                 .filter(case_measures::Column::CaseId.eq(id))
+                .exec(db)
+                .await?;
+            actors::Entity::delete_many()
+                .filter(actors::Column::CaseId.eq(id))
                 .exec(db)
                 .await?;
             cases::Entity::delete_by_id(id).exec(db).await?;
@@ -1246,20 +1372,22 @@ pub async fn load_with<C: ConnectionTrait>(
             .ids
             .claim::<glossary_terms::Entity, C>(db, &at, &entry.slug, Target::New)
             .await?;
-        for (field, value) in [
-            ("term", &entry.term),
-            ("pinyin", &entry.pinyin),
-            ("english", &entry.english),
+        // The limits of the columns (`term` and `pinyin` are bounded strings on PostgreSQL).
+        for (field, value, limit) in [
+            ("term", &entry.term, 64),
+            ("pinyin", &entry.pinyin, 128),
+            ("english", &entry.english, MAX_NAME_CHARS),
         ] {
             if value.trim().is_empty() {
                 return Err(at.err(field, "must not be empty"));
             }
-            if value.chars().count() > MAX_NAME_CHARS {
-                return Err(at.err(field, format!("at most {MAX_NAME_CHARS} characters")));
+            if value.chars().count() > limit {
+                return Err(at.err(field, format!("at most {limit} characters")));
             }
             at.printable(field, value, true)?;
         }
         let (explanation_zh, explanation_en) = at.text("explanation", &entry.explanation)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let row = glossary_terms::ActiveModel {
             id: NotSet,
             slug: Set(slug.clone()),
@@ -1269,6 +1397,8 @@ pub async fn load_with<C: ConnectionTrait>(
             english: Set(entry.english.trim().to_string()),
             explanation_zh: Set(explanation_zh),
             explanation_en: Set(explanation_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(db, row, Target::New).await?;

@@ -64,6 +64,8 @@ pub fn cases(bundled: &KnowledgeBase, count: usize) -> KnowledgeBase {
                 summary: Some((*b).clone()),
                 actions: Some((*c).clone()),
                 outcomes: None,
+                actors: Vec::new(),
+                outside: None,
                 measures: links,
                 citations: vec![(*rng.pick(&excerpts)).clone()],
             }

@@ -6,7 +6,8 @@ use entities::*;
 
 use super::concepts::{Concept, ConceptMatch};
 use super::graph::Graph;
-use super::{PathStep, Recommendation};
+use super::{PathStep, Recommendation, StepLink};
+use crate::catalog::tables::LinkProvenance;
 use crate::domain::EntryKind;
 
 fn step(kind: EntryKind, slug: &str, zh: &str, en: &str) -> PathStep {
@@ -14,7 +15,29 @@ fn step(kind: EntryKind, slug: &str, zh: &str, en: &str) -> PathStep {
         kind,
         slug: slug.to_string(),
         title: (zh.to_string(), en.to_string()),
+        link: None,
     }
+}
+
+impl PathStep {
+    /// The step reached through a link written in `owner` (`owner_id`).
+    fn via(mut self, owner: EntryKind, owner_id: i32, provenance: LinkProvenance) -> PathStep {
+        self.link = Some(StepLink {
+            owner,
+            owner_id,
+            provenance,
+        });
+        self
+    }
+}
+
+/// A case at the end of a path, reached through its link to the measure.
+fn case_step(case: &cases::Model, provenance: &LinkProvenance) -> PathStep {
+    step(EntryKind::Case, &case.slug, &case.title_zh, &case.title_en).via(
+        EntryKind::Case,
+        case.id,
+        provenance.clone(),
+    )
 }
 
 /// The concept match that names this measure, its prong, or the prong's kind of poverty.
@@ -39,7 +62,7 @@ pub fn explain(
     score: f64,
     answered: &[i32],
     named: &[ConceptMatch],
-    cases: Vec<cases::Model>,
+    cases: Vec<(cases::Model, LinkProvenance)>,
 ) -> Recommendation {
     let mut paths = Vec::new();
     let mut evidence = Vec::new();
@@ -70,7 +93,18 @@ pub fn explain(
             &cause.name_en,
         )];
         if let Some(d) = dimension {
-            head.push(step(EntryKind::Dimension, &d.slug, &d.name_zh, &d.name_en));
+            let provenance = graph
+                .dimension_links
+                .get(&(*cause_id, d.id))
+                .cloned()
+                .unwrap_or_default();
+            head.push(
+                step(EntryKind::Dimension, &d.slug, &d.name_zh, &d.name_en).via(
+                    EntryKind::Cause,
+                    *cause_id,
+                    provenance,
+                ),
+            );
         }
         head.push(step(
             EntryKind::Strategy,
@@ -78,23 +112,30 @@ pub fn explain(
             &strategy.name_zh,
             &strategy.name_en,
         ));
-        head.push(step(
-            EntryKind::Measure,
-            &measure.slug,
-            &measure.title_zh,
-            &measure.title_en,
-        ));
+        let link = graph
+            .causes_of_measure
+            .get(&measure.id)
+            .into_iter()
+            .flatten()
+            .find(|l| l.cause_id == *cause_id);
+        let answers = link.map_or_else(LinkProvenance::default, |l| {
+            LinkProvenance::of(&l.rationale_zh, &l.rationale_en, l.citation)
+        });
+        head.push(
+            step(
+                EntryKind::Measure,
+                &measure.slug,
+                &measure.title_zh,
+                &measure.title_en,
+            )
+            .via(EntryKind::Measure, measure.id, answers.clone()),
+        );
         if cases.is_empty() {
             paths.push(head.clone());
         }
-        for case in cases.iter().take(3) {
+        for (case, provenance) in cases.iter().take(3) {
             let mut path = head.clone();
-            path.push(step(
-                EntryKind::Case,
-                &case.slug,
-                &case.title_zh,
-                &case.title_en,
-            ));
+            path.push(case_step(case, provenance));
             paths.push(path);
         }
         evidence.extend(
@@ -114,17 +155,16 @@ pub fn explain(
         } else {
             (String::new(), String::new())
         };
-        let link = graph
-            .causes_of_measure
-            .get(&measure.id)
-            .into_iter()
-            .flatten()
-            .find(|l| l.cause_id == *cause_id);
-        let (why_zh, why_en) =
-            match link.and_then(|l| l.rationale_zh.clone().zip(l.rationale_en.clone())) {
-                Some((zh, en)) => (format!("依据：{zh}"), format!(" Why: {en}")),
-                None => (String::new(), String::new()),
-            };
+        let (why_zh, why_en) = match &answers.rationale {
+            Some((zh, en)) => (
+                format!("（推断）依据：{zh}"),
+                format!(" Inferred, not stated by the source: {en}"),
+            ),
+            None => (
+                "（原文所述）".to_string(),
+                " The source states this link.".to_string(),
+            ),
+        };
         match dimension {
             Some(d) => {
                 zh.push(format!(
@@ -164,14 +204,9 @@ pub fn explain(
             if cases.is_empty() {
                 paths.push(path.clone());
             }
-            for case in cases.iter().take(3) {
+            for (case, provenance) in cases.iter().take(3) {
                 let mut with_case = path.clone();
-                with_case.push(step(
-                    EntryKind::Case,
-                    &case.slug,
-                    &case.title_zh,
-                    &case.title_en,
-                ));
+                with_case.push(case_step(case, provenance));
                 paths.push(with_case);
             }
         }
@@ -185,9 +220,17 @@ pub fn explain(
         ));
     }
     if !cases.is_empty() {
-        let titles: Vec<&str> = cases.iter().take(3).map(|c| c.title_zh.as_str()).collect();
+        let titles: Vec<&str> = cases
+            .iter()
+            .take(3)
+            .map(|(c, _)| c.title_zh.as_str())
+            .collect();
         zh.push(format!("实践案例：{}。", titles.join("；")));
-        let titles: Vec<&str> = cases.iter().take(3).map(|c| c.title_en.as_str()).collect();
+        let titles: Vec<&str> = cases
+            .iter()
+            .take(3)
+            .map(|(c, _)| c.title_en.as_str())
+            .collect();
         en.push(format!("Seen at work in: {}.", titles.join("; ")));
     }
     evidence.sort_by_key(|s| s.id);
@@ -197,7 +240,7 @@ pub fn explain(
         strategy,
         score,
         paths,
-        cases,
+        cases: cases.into_iter().map(|(case, _)| case).collect(),
         evidence,
         rationale: (zh.join(""), en.join(" ")),
     }

@@ -12,6 +12,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use entities::*;
 
+use crate::catalog::tables::LinkProvenance;
 use crate::catalog::Table;
 use crate::error::AppResult;
 use crate::kb::Aliases;
@@ -24,6 +25,8 @@ pub struct Graph {
     pub glossary: BTreeMap<i32, glossary_terms::Model>,
     pub regions: HashMap<i32, regions::Model>,
     pub dims_of_cause: HashMap<i32, Vec<i32>>,
+    /// How the source supports each (cause, dimension) link.
+    pub dimension_links: HashMap<(i32, i32), LinkProvenance>,
     pub causes_of_measure: HashMap<i32, Vec<measure_causes::Model>>,
     pub statistics_of_cause: HashMap<i32, Vec<statistics::Model>>,
     /// Aliases by (table kind, id).
@@ -42,7 +45,12 @@ async fn all<E: Table>(db: &DatabaseConnection) -> AppResult<BTreeMap<i32, E::Mo
 impl Graph {
     pub async fn load(db: &DatabaseConnection) -> AppResult<Graph> {
         let mut dims_of_cause: HashMap<i32, Vec<i32>> = HashMap::new();
+        let mut dimension_links = HashMap::new();
         for link in cause_dimensions::Entity::find().all(db).await? {
+            dimension_links.insert(
+                (link.cause_id, link.dimension_id),
+                LinkProvenance::of(&link.rationale_zh, &link.rationale_en, link.citation),
+            );
             dims_of_cause
                 .entry(link.cause_id)
                 .or_default()
@@ -84,6 +92,7 @@ impl Graph {
             glossary: all::<glossary_terms::Entity>(db).await?,
             regions: all::<regions::Entity>(db).await?.into_iter().collect(),
             dims_of_cause,
+            dimension_links,
             causes_of_measure,
             statistics_of_cause,
             aliases,

@@ -26,7 +26,7 @@ use sea_orm::DatabaseConnection;
 use entities::*;
 
 use crate::catalog;
-use crate::catalog::tables::CasesOfMeasure;
+use crate::catalog::tables::{CasesOfMeasure, LinkProvenance};
 use crate::domain::EntryKind;
 use crate::error::{AppError, AppResult};
 use crate::search::Search;
@@ -75,6 +75,17 @@ pub struct PathStep {
     pub kind: EntryKind,
     pub slug: String,
     pub title: (String, String),
+    /// The link from the previous step to this one, when it is a link of the knowledge base
+    /// (not the strategy's own structure).
+    pub link: Option<StepLink>,
+}
+
+/// A link on a path: the record it is written in and how the source supports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepLink {
+    pub owner: EntryKind,
+    pub owner_id: i32,
+    pub provenance: LinkProvenance,
 }
 
 #[derive(Clone, Debug)]
@@ -218,10 +229,10 @@ pub async fn recommend(
     // 4: score, then case evidence and region proximity.
     let mut scored = score::score(graph, &strengths, &weights);
     let candidate_ids: Vec<i32> = scored.iter().map(|s| s.measure).collect();
-    let mut cases_of = catalog::batch::linked::<CasesOfMeasure>(db, &candidate_ids).await?;
+    let mut cases_of = catalog::batch::links::<CasesOfMeasure>(db, &candidate_ids).await?;
     for s in &mut scored {
         let list = cases_of.entry(s.measure).or_default();
-        list.sort_by_key(|case| {
+        list.sort_by_key(|(case, _)| {
             (
                 std::cmp::Reverse(region.map_or(0, |r| graph.proximity(r, case.region_id))),
                 case.id,
@@ -231,7 +242,7 @@ pub async fn recommend(
         if let Some(region) = region {
             let closest = list
                 .iter()
-                .map(|c| graph.proximity(region, c.region_id))
+                .map(|(c, _)| graph.proximity(region, c.region_id))
                 .max()
                 .unwrap_or(0);
             s.score += match closest {

@@ -269,6 +269,7 @@ mod tests {
             cause_id,
             rationale_zh: None,
             rationale_en: None,
+            citation: None,
         };
         Graph {
             causes: BTreeMap::from([(1, cause(1, None)), (2, cause(2, Some(1)))]),
@@ -278,6 +279,7 @@ mod tests {
             glossary: BTreeMap::new(),
             regions: HashMap::new(),
             dims_of_cause: HashMap::from([(2, vec![10])]),
+            dimension_links: HashMap::new(),
             causes_of_measure: HashMap::from([
                 (100, vec![link(100, 2)]),
                 (101, vec![link(101, 2)]),

@@ -283,6 +283,14 @@ async fn build(
     let measure_causes = measure_causes::Entity::find().all(db).await?;
     let (cases, case_measures) = cases_of(db, only, &measure_causes).await?;
     let cases: BTreeMap<i32, cases::Model> = cases.into_iter().map(|r| (r.id, r)).collect();
+    // The people and organisations a case names are other names of the case: a search for a
+    // company or a person finds its case.
+    let mut actors_of: HashMap<i32, (Vec<String>, Vec<String>)> = HashMap::new();
+    for actor in actors::Entity::find().all(db).await? {
+        let names = actors_of.entry(actor.case_id).or_default();
+        names.0.push(actor.name_zh);
+        names.1.push(actor.name_en);
+    }
     let citations = citations_of(db, only).await?;
     let mut named: HashMap<&str, HashMap<i32, Aliases>> = HashMap::new();
     for kind in [
@@ -445,7 +453,10 @@ async fn build(
             title: (case.title_zh.clone(), case.title_en.clone()),
             summary: opt(&case.summary_zh, &case.summary_en),
             body: body.joined(),
-            aliases: Default::default(),
+            aliases: actors_of
+                .remove(&case.id)
+                .map(|(zh, en)| (zh.join("\n"), en.join("\n")))
+                .unwrap_or_default(),
             facets,
             deps: deps.0,
         });

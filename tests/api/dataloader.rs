@@ -28,6 +28,8 @@ fn hundred_cases(regions: &[&str], measures: &[&str]) -> KnowledgeBase {
             summary: None,
             actions: None,
             outcomes: None,
+            actors: Vec::new(),
+            outside: None,
             measures: vec![
                 Link::Slug(measures[n % measures.len()].to_string()),
                 Link::Slug(measures[(n + 1) % measures.len()].to_string()),

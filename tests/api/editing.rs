@@ -589,6 +589,7 @@ on_every_backend!(
     concurrent_editors_never_see_a_busy_database,
     an_edit_on_one_replica_is_searchable_on_another,
     aliases_are_edited_with_revisions_and_read_at_once,
+    provenance_qualifiers_and_actors_are_edited_with_revisions,
 );
 
 async fn aliases_are_edited_with_revisions_and_read_at_once(backend: Backend) {
@@ -663,4 +664,79 @@ async fn aliases_are_edited_with_revisions_and_read_at_once(backend: Backend) {
     );
     let (_, unchanged) = id_of(&app, "cause", "fragmented-aid").await;
     assert_eq!(unchanged, version + 1);
+}
+
+async fn provenance_qualifiers_and_actors_are_edited_with_revisions(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let editor = app.token("editor", Role::Editor).await;
+    let case = create_case(&app, &editor, "stated-case", "Stated case").await;
+    let (measure, _) = id_of(&app, "measure", "honour-hard-work").await;
+    let link = "mutation($input: CaseMeasureInput!) {
+        linkCaseMeasure(input: $input) { measureLinks { target { slug } provenance { kind citation { excerpt { zh } } rationale { en } } } } }";
+
+    // A stated link names the case's citation that states it; one past the end is refused.
+    let before = revision_count(&app).await;
+    let refused = app
+        .graphql_as(
+            &editor,
+            link,
+            json!({ "input": { "case": case["id"], "measure": measure, "citation": 5 } }),
+        )
+        .await;
+    assert_eq!(error_codes(&refused), ["BAD_USER_INPUT"], "{refused:#}");
+    assert!(refused.to_string().contains("citation"), "{refused:#}");
+    let both = app
+        .graphql_as(
+            &editor,
+            link,
+            json!({ "input": { "case": case["id"], "measure": measure, "citation": 0,
+            "rationale": { "zh": "因", "en": "why" } } }),
+        )
+        .await;
+    assert!(both.to_string().contains("not both"), "{both:#}");
+    assert_eq!(
+        revision_count(&app).await,
+        before,
+        "refused links write nothing"
+    );
+    let stated = app
+        .data_as(
+            &editor,
+            link,
+            json!({ "input": { "case": case["id"], "measure": measure, "citation": 0 } }),
+        )
+        .await;
+    let provenance = &stated["linkCaseMeasure"]["measureLinks"][0]["provenance"];
+    assert_eq!(provenance["kind"], "STATED");
+    assert!(provenance["citation"]["excerpt"]["zh"].is_string());
+    assert_eq!(revision_count(&app).await, before + 1);
+
+    // A qualifier and the question behind a statistic, and a case's actors, are fields like any
+    // other: edited by update, with a revision.
+    let (statistic, version) = id_of(&app, "statistic", "aid-money").await;
+    let updated = app
+        .data_as(
+            &editor,
+            "mutation($input: UpdateStatisticInput!) { updateStatistic(input: $input) { qualifier multipleAnswers base { en } } }",
+            json!({ "input": { "id": statistic, "version": version, "qualifier": "ABOUT",
+                "base": { "zh": "受访者", "en": "respondents" } } }),
+        )
+        .await;
+    assert_eq!(updated["updateStatistic"]["qualifier"], "ABOUT");
+    assert_eq!(updated["updateStatistic"]["multipleAnswers"], true);
+    assert_eq!(updated["updateStatistic"]["base"]["en"], "respondents");
+    let (case_id, version) = id_of(&app, "case", "stated-case").await;
+    let actors = app
+        .data_as(
+            &editor,
+            "mutation($input: UpdateCaseInput!) { updateCase(input: $input) { actors { slug kind name { en } } } }",
+            json!({ "input": { "id": case_id, "version": version, "actors": [
+                { "slug": "a-village-cadre", "kind": "PERSON", "name": { "zh": "某干部", "en": "A cadre" } } ] } }),
+        )
+        .await;
+    assert_eq!(
+        actors["updateCase"]["actors"],
+        json!([{ "slug": "a-village-cadre", "kind": "PERSON", "name": { "en": "A cadre" } }])
+    );
+    assert_eq!(revision_count(&app).await, before + 3);
 }

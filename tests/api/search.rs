@@ -425,7 +425,7 @@ async fn traditional_characters_typos_and_glossary_terms_are_understood(backend:
         assert!(hits[0]["title"]["en"]
             .as_str()
             .unwrap()
-            .contains("wait, rely and ask"));
+            .contains("waiting, relying and demanding"));
     }
     // Aliases are served on every record that has them.
     let aliases = app
