@@ -15,7 +15,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261202_000001_fidelity"
+        "m20261202_000002_fidelity"
     }
 }
 

@@ -11,7 +11,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261202_000002_actors"
+        "m20261202_000003_actors"
     }
 }
 

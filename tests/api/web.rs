@@ -162,6 +162,38 @@ async fn pages_show_the_graphql_they_ran() {
 }
 
 #[tokio::test]
+async fn pages_say_how_exact_a_figure_is_where_a_link_comes_from_and_what_is_not_from_the_source() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    // 2万余户: more than 20,000, never 20,000.
+    let region = page(&app, "en", "/region/pengshui", 200).await;
+    assert!(region.contains("more than 20000 households"), "{region}");
+    let region = page(&app, "zh", "/region/pengshui", 200).await;
+    assert!(region.contains("超过 20000 户"), "{region}");
+    // A multiple-answer question says so, and what was asked.
+    let statistic = page(&app, "en", "/statistic/helpers-weak-will", 200).await;
+    assert!(
+        statistic.contains("More than one answer allowed"),
+        "{statistic}"
+    );
+    assert!(
+        statistic.contains("its biggest difficulties"),
+        "{statistic}"
+    );
+    // A measure's causes say whether the paper states the link or the knowledge base infers it.
+    let measure = page(&app, "en", "/measure/innovative-skills-training", 200).await;
+    assert!(measure.contains("(stated by the source)"), "{measure}");
+    assert!(
+        measure.contains("(inferred by the knowledge base)"),
+        "{measure}"
+    );
+    // The people and organisations a case names; knowledge from elsewhere is marked.
+    let case = page(&app, "zh", "/case/fengdu-one-chicken", 200).await;
+    assert!(case.contains("华裕农科"), "{case}");
+    let glossary = page(&app, "en", "/glossary", 200).await;
+    assert!(glossary.contains("Not from the source"), "{glossary}");
+}
+
+#[tokio::test]
 async fn root_redirects_by_accept_language() {
     let app = TestApp::spawn(&Backend::Sqlite).await;
     let client = reqwest::Client::builder()

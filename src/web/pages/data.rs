@@ -53,8 +53,39 @@ pub struct Figure {
     #[serde(default)]
     pub label: Option<Text>,
     pub value: f64,
+    #[serde(default)]
+    pub qualifier: Qualifier,
     pub unit: Text,
     pub respondent: Option<String>,
+}
+
+/// How a value relates to the quantity the source gives (`MORE_THAN` for 2万余户): a page
+/// never shows an approximate figure as an exact one.
+#[derive(Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Qualifier {
+    #[default]
+    Exact,
+    About,
+    MoreThan,
+    LessThan,
+    AtMost,
+    AtLeast,
+}
+
+impl Qualifier {
+    /// The words put before the number, if any.
+    fn words(self, lang: Lang) -> Option<String> {
+        let key = match self {
+            Qualifier::Exact => return None,
+            Qualifier::About => "qualifier.about",
+            Qualifier::MoreThan => "qualifier.more_than",
+            Qualifier::LessThan => "qualifier.less_than",
+            Qualifier::AtMost => "qualifier.at_most",
+            Qualifier::AtLeast => "qualifier.at_least",
+        };
+        Some(lang.messages().get(key))
+    }
 }
 
 #[derive(Deserialize, Clone, Debug)]
@@ -160,7 +191,7 @@ pub fn bar(lang: Lang, figure: &Figure) -> Bar {
             .as_ref()
             .map(|l| l.of(lang))
             .unwrap_or_default(),
-        value: format_value(lang, figure.value, &figure.unit),
+        value: format_value(lang, figure.value, figure.qualifier, &figure.unit),
         width: if percent {
             figure.value.clamp(0.0, 100.0).round() as u32
         } else {
@@ -170,18 +201,23 @@ pub fn bar(lang: Lang, figure: &Figure) -> Bar {
     }
 }
 
-/// `58.7%` or `1,634 questionnaires`: the unit as the source writes it.
-pub fn format_value(lang: Lang, value: f64, unit: &Text) -> String {
+/// `58.7%`, `1634 questionnaires` or `more than 10000 people`: the unit as the source writes
+/// it, and the qualifier when the number is not exact.
+pub fn format_value(lang: Lang, value: f64, qualifier: Qualifier, unit: &Text) -> String {
     let number = if value.fract() == 0.0 {
         format!("{value:.0}")
     } else {
         format!("{value}")
     };
     let unit_text = unit.of(lang);
-    if unit.zh.trim() == "%" {
+    let quantity = if unit.zh.trim() == "%" {
         format!("{number}%")
     } else {
         format!("{number} {unit_text}")
+    };
+    match qualifier.words(lang) {
+        Some(words) => format!("{words} {quantity}"),
+        None => quantity,
     }
 }
 
@@ -203,9 +239,10 @@ pub fn share(lang: Lang, figures: &[Figure]) -> Option<String> {
         .map(|f| {
             let who = respondent(lang, f.respondent.as_deref());
             if who.is_empty() {
-                format_value(lang, f.value, &f.unit)
+                format_value(lang, f.value, f.qualifier, &f.unit)
             } else {
-                format!("{} · {who}", format_value(lang, f.value, &f.unit))
+                let value = format_value(lang, f.value, f.qualifier, &f.unit);
+                format!("{value} · {who}")
             }
         })
 }
@@ -293,15 +330,35 @@ mod tests {
             zh: "%".into(),
             en: "% of respondents".into(),
         };
-        assert_eq!(format_value(Lang::En, 58.7, &percent), "58.7%");
+        let exact = Qualifier::Exact;
+        assert_eq!(format_value(Lang::En, 58.7, exact, &percent), "58.7%");
         let count = Text {
             zh: "份".into(),
             en: "questionnaires".into(),
         };
         assert_eq!(
-            format_value(Lang::En, 1634.0, &count),
+            format_value(Lang::En, 1634.0, exact, &count),
             "1634 questionnaires"
         );
+    }
+
+    #[test]
+    fn an_approximate_value_says_so() {
+        let people = Text {
+            zh: "人".into(),
+            en: "people".into(),
+        };
+        let more = Qualifier::MoreThan;
+        assert_eq!(
+            format_value(Lang::En, 10000.0, more, &people),
+            "more than 10000 people"
+        );
+        assert_eq!(
+            format_value(Lang::Zh, 10000.0, more, &people),
+            "超过 10000 人"
+        );
+        let about = format_value(Lang::Zh, 1.0, Qualifier::About, &people);
+        assert_eq!(about, "约 1 人");
     }
 
     #[test]

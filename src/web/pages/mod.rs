@@ -16,7 +16,7 @@ use serde_json::json;
 use super::assets;
 use super::chart;
 use super::page::{document, html, preferred_lang, Chrome, Ctx, Link, PageError};
-use data::{format_value, respondent, Connection, Text};
+use data::{format_value, respondent, Connection, Qualifier, Text};
 
 pub use matrix::matrix;
 pub use plan::{plan, plan_markdown};
@@ -131,6 +131,8 @@ struct TermView {
     pinyin: String,
     english: String,
     explanation: String,
+    /// What of the entry does not come from the source, and where it comes from.
+    outside: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +142,7 @@ struct Term {
     pinyin: String,
     english: String,
     explanation: Text,
+    outside: Option<Text>,
 }
 
 pub async fn glossary(mut ctx: Ctx) -> PageResult {
@@ -159,6 +162,7 @@ pub async fn glossary(mut ctx: Ctx) -> PageResult {
                 pinyin: t.pinyin,
                 english: t.english,
                 explanation: t.explanation.of(lang),
+                outside: t.outside.map(|o| o.of(lang)).filter(|o| !o.is_empty()),
             })
             .collect(),
         c: ctx.finish(ctx.m("glossary.title")),
@@ -188,6 +192,8 @@ struct SurveyFigure {
     series: Option<Text>,
     label: Text,
     value: f64,
+    #[serde(default)]
+    qualifier: Qualifier,
     unit: Text,
     respondent: Option<String>,
     sample: Option<i32>,
@@ -276,7 +282,7 @@ pub async fn survey(mut ctx: Ctx) -> PageResult {
                         label: f.label.of(lang),
                         group: respondent(lang, f.respondent.as_deref()),
                         value: f.value,
-                        shown: format_value(lang, f.value, &f.unit),
+                        shown: format_value(lang, f.value, f.qualifier, &f.unit),
                         percent: f.unit.zh.trim() == "%",
                     })
                     .collect(),

@@ -228,6 +228,16 @@ struct CaseData {
     outcomes: Option<Text>,
     region: Option<RegionRef>,
     measures: Vec<CaseMeasure>,
+    #[serde(default)]
+    actors: Vec<Actor>,
+    outside: Option<Text>,
+}
+
+/// A person or organisation the case names.
+#[derive(Deserialize)]
+struct Actor {
+    name: Text,
+    role: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -329,6 +339,17 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ctx.m("record.causes"),
         links(lang, RecordKind::Cause, &causes),
     ));
+    if let Some(outside) = optional(lang, &data.outside) {
+        sections.push(Section::text(ctx.m("record.outside"), outside));
+    }
+    if !data.actors.is_empty() {
+        let named = data.actors.iter().map(|a| match optional(lang, &a.role) {
+            Some(role) => format!("{} — {role}", a.name.of(lang)),
+            None => a.name.of(lang),
+        });
+        let named = named.map(|label| Link::new(String::new(), label)).collect();
+        sections.push(Section::links(ctx.m("record.actors"), named));
+    }
     Ok(Built {
         view: RecordView {
             title: data.title.of(lang),
@@ -343,12 +364,39 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct MeasureData {
     title: Text,
     summary: Option<Text>,
     strategy: Option<MeasureStrategy>,
     causes: Vec<MeasureCause>,
+    #[serde(default)]
+    cause_links: Vec<CauseLink>,
     cases: Vec<CaseInRegion>,
+}
+
+/// Whether the source states a measure's link to a cause or the knowledge base infers it.
+#[derive(Deserialize)]
+struct CauseLink {
+    target: SlugOnly,
+    provenance: LinkProvenance,
+}
+
+#[derive(Deserialize)]
+struct SlugOnly {
+    slug: String,
+}
+
+#[derive(Deserialize)]
+struct LinkProvenance {
+    kind: ProvenanceKind,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum ProvenanceKind {
+    Stated,
+    Inferred,
 }
 
 #[derive(Deserialize)]
@@ -448,6 +496,14 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
                 );
                 if !kinds.is_empty() {
                     link.label = format!("{} → {}", link.label, kinds.join(" · "));
+                }
+                let provenance = data.cause_links.iter().find(|l| l.target.slug == c.slug);
+                if let Some(provenance) = provenance {
+                    let key = match provenance.provenance.kind {
+                        ProvenanceKind::Stated => "record.stated",
+                        ProvenanceKind::Inferred => "record.inferred",
+                    };
+                    link.label = format!("{} ({})", link.label, ctx.m(key));
                 }
                 link
             })
@@ -747,6 +803,7 @@ struct RegionData {
     children: Vec<RegionChild>,
     indicators: Vec<Indicator>,
     cases: Vec<Named>,
+    outside: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -767,6 +824,8 @@ struct RegionChild {
 struct Indicator {
     name: Text,
     value: f64,
+    #[serde(default)]
+    qualifier: super::data::Qualifier,
     unit: Text,
     year: Option<i32>,
     note: Option<Text>,
@@ -851,13 +910,16 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     if let Some(first) = data.indicators.first() {
         facts.push(fact(
             first.name.of(lang),
-            super::data::format_value(lang, first.value, &first.unit),
+            super::data::format_value(lang, first.value, first.qualifier, &first.unit),
             None,
         ));
     }
     let mut sections = Vec::new();
     if let Some(text) = optional(lang, &data.summary) {
         sections.push(Section::text(ctx.m("record.summary"), text));
+    }
+    if let Some(outside) = optional(lang, &data.outside) {
+        sections.push(Section::text(ctx.m("record.outside"), outside));
     }
     if !data.indicators.is_empty() {
         sections.push(Section::links(
@@ -874,7 +936,7 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
                         format!(
                             "{}: {}{year}{note}",
                             i.name.of(lang),
-                            super::data::format_value(lang, i.value, &i.unit)
+                            super::data::format_value(lang, i.value, i.qualifier, &i.unit)
                         ),
                     )
                 })
@@ -921,11 +983,17 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct StatisticData {
     figure: Option<i32>,
     sample: Option<i32>,
+    question: Option<Text>,
+    multiple_answers: Option<bool>,
+    base: Option<Text>,
     respondent: Option<String>,
     value: f64,
+    #[serde(default)]
+    qualifier: super::data::Qualifier,
     series: Option<Text>,
     label: Text,
     unit: Text,
@@ -947,7 +1015,7 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let crumbs = vec![Link::new(ctx.href("survey"), ctx.m("survey.title"))];
     let mut facts = vec![fact(
         ctx.m("record.value"),
-        super::data::format_value(lang, data.value, &data.unit),
+        super::data::format_value(lang, data.value, data.qualifier, &data.unit),
         None,
     )];
     let who = respondent(lang, data.respondent.as_deref());
@@ -961,6 +1029,16 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             .unwrap_or_else(|| ctx.m("survey.sample_not_given")),
         None,
     ));
+    if let Some(base) = optional(lang, &data.base) {
+        facts.push(fact(ctx.m("survey.base"), base, None));
+    }
+    if data.multiple_answers == Some(true) {
+        facts.push(fact(
+            ctx.m("survey.answers"),
+            ctx.m("survey.multiple_answers"),
+            None,
+        ));
+    }
     if let Some(n) = data.figure {
         facts.push(fact(
             ctx.m("record.figure"),
@@ -969,8 +1047,8 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ));
     }
     let mut sections = Vec::new();
-    if let Some(series) = optional(lang, &data.series) {
-        sections.push(Section::text(ctx.m("survey.question"), series));
+    if let Some(question) = optional(lang, &data.question).or(optional(lang, &data.series)) {
+        sections.push(Section::text(ctx.m("survey.question"), question));
     }
     let mut related = Vec::new();
     if let Some(c) = &data.cause {
@@ -999,7 +1077,7 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let title = format!(
         "{} · {}",
         data.label.of(lang),
-        super::data::format_value(lang, data.value, &data.unit)
+        super::data::format_value(lang, data.value, data.qualifier, &data.unit)
     );
     Ok(Built {
         view: RecordView {
