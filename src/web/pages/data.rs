@@ -165,9 +165,14 @@ impl RecordKind {
 
 /// A link to a record page.
 pub fn record_link(lang: Lang, kind: RecordKind, named: &Named) -> Link {
+    titled_link(lang, kind, &named.slug, &named.name)
+}
+
+/// The link to a record from its slug and its title (or name).
+pub fn titled_link(lang: Lang, kind: RecordKind, slug: &str, title: &Text) -> Link {
     Link::new(
-        format!("/{}/{}/{}", lang.code(), kind.segment(), named.slug),
-        named.name.of(lang),
+        format!("/{}/{}/{}", lang.code(), kind.segment(), slug),
+        title.of(lang),
     )
 }
 

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::data::{
-    bar, cited, record_link, respondent, share, Bar, Citation, Cited, Figure, Named, RecordKind,
-    Text,
+    bar, cited, record_link, respondent, share, titled_link, Bar, Citation, Cited, Figure, Named,
+    RecordKind, Text,
 };
 use super::matrix::{self, MatrixData, MatrixView};
 use super::{document, html, Chrome, Ctx, Link, PageResult};
@@ -264,11 +264,7 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         if let Some(parent) = &region.parent {
             crumbs.push(record_link(lang, RecordKind::Region, parent));
         }
-        let named = Named {
-            slug: region.slug.clone(),
-            name: region.name.clone(),
-        };
-        let link = record_link(lang, RecordKind::Region, &named);
+        let link = titled_link(lang, RecordKind::Region, &region.slug, &region.name);
         facts.push(fact(
             ctx.m("record.where"),
             link.label.clone(),
@@ -323,16 +319,7 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ctx.m("record.measures"),
         data.measures
             .iter()
-            .map(|m| {
-                record_link(
-                    lang,
-                    RecordKind::Measure,
-                    &Named {
-                        slug: m.slug.clone(),
-                        name: m.title.clone(),
-                    },
-                )
-            })
+            .map(|m| titled_link(lang, RecordKind::Measure, &m.slug, &m.title))
             .collect(),
     ));
     sections.push(Section::links(
@@ -444,14 +431,7 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let mut facts = Vec::new();
     let mut crumbs = Vec::new();
     if let Some(s) = &data.strategy {
-        let link = record_link(
-            lang,
-            RecordKind::Prong,
-            &Named {
-                slug: s.slug.clone(),
-                name: s.name.clone(),
-            },
-        );
+        let link = titled_link(lang, RecordKind::Prong, &s.slug, &s.name);
         facts.push(fact(
             ctx.m("record.prong"),
             link.label.clone(),
@@ -486,14 +466,7 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             .iter()
             .map(|c| {
                 let kinds: Vec<String> = c.dimensions.iter().map(|d| d.name.of(lang)).collect();
-                let mut link = record_link(
-                    lang,
-                    RecordKind::Cause,
-                    &Named {
-                        slug: c.slug.clone(),
-                        name: c.name.clone(),
-                    },
-                );
+                let mut link = titled_link(lang, RecordKind::Cause, &c.slug, &c.name);
                 if !kinds.is_empty() {
                     link.label = format!("{} → {}", link.label, kinds.join(" · "));
                 }
@@ -615,14 +588,7 @@ async fn cause(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         data.measures
             .iter()
             .map(|m| {
-                let mut link = record_link(
-                    lang,
-                    RecordKind::Measure,
-                    &Named {
-                        slug: m.slug.clone(),
-                        name: m.title.clone(),
-                    },
-                );
+                let mut link = titled_link(lang, RecordKind::Measure, &m.slug, &m.title);
                 if let Some(s) = &m.strategy {
                     link.label = format!("{} · {}", link.label, s.name.of(lang));
                 }
@@ -702,16 +668,7 @@ async fn prong(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ctx.m("record.measures"),
         data.measures
             .iter()
-            .map(|m| {
-                record_link(
-                    lang,
-                    RecordKind::Measure,
-                    &Named {
-                        slug: m.slug.clone(),
-                        name: m.title.clone(),
-                    },
-                )
-            })
+            .map(|m| titled_link(lang, RecordKind::Measure, &m.slug, &m.title))
             .collect(),
     ));
     sections.push(Section::links(
@@ -948,16 +905,7 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             ctx.m("record.subregions"),
             data.children
                 .iter()
-                .map(|c| {
-                    record_link(
-                        lang,
-                        RecordKind::Region,
-                        &Named {
-                            slug: c.slug.clone(),
-                            name: c.name.clone(),
-                        },
-                    )
-                })
+                .map(|c| titled_link(lang, RecordKind::Region, &c.slug, &c.name))
                 .collect(),
         ));
     }
@@ -1052,14 +1000,7 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     }
     let mut related = Vec::new();
     if let Some(c) = &data.cause {
-        related.push(record_link(
-            lang,
-            RecordKind::Cause,
-            &Named {
-                slug: c.slug.clone(),
-                name: c.name.clone(),
-            },
-        ));
+        related.push(titled_link(lang, RecordKind::Cause, &c.slug, &c.name));
     }
     if let Some(d) = &data.dimension {
         related.push(record_link(lang, RecordKind::Poverty, d));
