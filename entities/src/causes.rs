@@ -16,6 +16,11 @@ pub struct Model {
     pub summary_zh: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub summary_en: Option<String>,
+    /// What the record says that its source does not, and where that comes from.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub outside_zh: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub outside_en: Option<String>,
     /// When the row was first written (RFC 3339, UTC).
     pub created_at: String,
     /// When the row was last written (RFC 3339, UTC).

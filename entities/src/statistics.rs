@@ -48,6 +48,11 @@ pub struct Model {
     pub dimension_rationale_en: Option<String>,
     pub dimension_citation: Option<i32>,
     pub region_id: Option<i32>,
+    /// What the record says that its source does not, and where that comes from.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub outside_zh: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub outside_en: Option<String>,
     /// When the row was first written (RFC 3339, UTC).
     pub created_at: String,
     /// When the row was last written (RFC 3339, UTC).

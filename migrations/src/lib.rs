@@ -11,6 +11,7 @@ mod m20261201_000002_timestamps;
 mod m20261202_000001_change_details;
 mod m20261202_000002_fidelity;
 mod m20261202_000003_actors;
+mod m20261203_000001_outside_everywhere;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_change_details::Migration),
             Box::new(m20261202_000002_fidelity::Migration),
             Box::new(m20261202_000003_actors::Migration),
+            Box::new(m20261203_000001_outside_everywhere::Migration),
         ]
     }
 }

@@ -150,6 +150,9 @@ pub struct CreateMeasureInput {
     aliases: Option<AliasesInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<TextInput>,
+    /// What the record says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outside: Option<TextInput>,
     citations: Vec<CitationInput>,
 }
 
@@ -169,6 +172,9 @@ pub struct UpdateMeasureInput {
     aliases: MaybeUndefined<AliasesInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     summary: MaybeUndefined<TextInput>,
+    /// What the record says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    outside: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     citations: Option<Vec<CitationInput>>,
 }
@@ -184,6 +190,9 @@ pub struct CreateCauseInput {
     aliases: Option<AliasesInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<TextInput>,
+    /// What the record says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outside: Option<TextInput>,
     citations: Vec<CitationInput>,
 }
 
@@ -203,6 +212,9 @@ pub struct UpdateCauseInput {
     aliases: MaybeUndefined<AliasesInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     summary: MaybeUndefined<TextInput>,
+    /// What the record says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    outside: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     citations: Option<Vec<CitationInput>>,
 }
@@ -240,6 +252,9 @@ pub struct CreateStatisticInput {
     dimension: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<String>,
+    /// What the record says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outside: Option<TextInput>,
     citations: Vec<CitationInput>,
 }
 
@@ -279,6 +294,9 @@ pub struct UpdateStatisticInput {
     dimension: MaybeUndefined<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     region: MaybeUndefined<String>,
+    /// What the record says that the source does not, and where that comes from.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    outside: MaybeUndefined<TextInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     citations: Option<Vec<CitationInput>>,
 }

@@ -673,6 +673,10 @@ impl Dimension {
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
     }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
+    }
     /// The causes that feed this kind of poverty.
     async fn causes(&self, ctx: &Context<'_>) -> Result<Vec<Cause>> {
         linked::<CausesOfDimension, _>(ctx, self.0.id).await
@@ -718,6 +722,10 @@ impl Cause {
     }
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
     }
     /// True for a group of factors (a cause without a parent).
     async fn is_group(&self) -> bool {
@@ -788,6 +796,10 @@ impl Strategy {
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
     }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
+    }
     /// The kind of poverty the prong answers (none for the long-term prong).
     async fn dimension(&self, ctx: &Context<'_>) -> Result<Option<Dimension>> {
         one::<dimensions::Entity, _>(ctx, self.0.dimension_id).await
@@ -829,6 +841,10 @@ impl Measure {
     }
     async fn summary(&self) -> Option<Text> {
         Text::maybe(&self.0.summary_zh, &self.0.summary_en)
+    }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
     }
     async fn strategy(&self, ctx: &Context<'_>) -> Result<Option<Strategy>> {
         one::<strategies::Entity, _>(ctx, Some(self.0.strategy_id)).await
@@ -1034,6 +1050,10 @@ impl Statistic {
     /// The area the figure describes, when it is narrower than the whole survey.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         one::<regions::Entity, _>(ctx, self.0.region_id).await
+    }
+    /// What the record says that its source does not, and where that comes from.
+    async fn outside(&self) -> Option<Text> {
+        Text::maybe(&self.0.outside_zh, &self.0.outside_en)
     }
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         cited::<statistics::Entity>(ctx, self.0.id).await

@@ -348,6 +348,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 slug: row.slug,
                 name: text(&row.name_zh, &row.name_en),
                 summary: maybe(&row.summary_zh, &row.summary_en),
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
         causes: causes
@@ -360,6 +361,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 slug: row.slug,
                 name: text(&row.name_zh, &row.name_en),
                 summary: maybe(&row.summary_zh, &row.summary_en),
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
         strategies: strategies
@@ -373,6 +375,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 name: text(&row.name_zh, &row.name_en),
                 aim: text(&row.aim_zh, &row.aim_en),
                 summary: maybe(&row.summary_zh, &row.summary_en),
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
         measures: measures
@@ -388,6 +391,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 slug: row.slug,
                 title: text(&row.title_zh, &row.title_en),
                 summary: maybe(&row.summary_zh, &row.summary_en),
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
         cases: cases
@@ -440,6 +444,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 multiple_answers: row.multiple_answers,
                 base: maybe(&row.base_zh, &row.base_en),
                 sample: row.sample,
+                outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
         glossary: all::<glossary_terms::Entity, C>(db, scope)

@@ -217,6 +217,9 @@ pub struct DimensionEntry {
     pub aliases: Aliases,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
+    /// What the entry says that the source does not, and where that comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 
@@ -234,6 +237,9 @@ pub struct CauseEntry {
     pub summary: Option<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dimensions: Vec<Link>,
+    /// What the entry says that the source does not, and where that comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 
@@ -250,6 +256,9 @@ pub struct StrategyEntry {
     pub aim: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
+    /// What the entry says that the source does not, and where that comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 
@@ -265,6 +274,9 @@ pub struct MeasureEntry {
     pub summary: Option<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub causes: Vec<Link>,
+    /// What the entry says that the source does not, and where that comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 
@@ -347,6 +359,9 @@ pub struct StatisticEntry {
     pub dimension: Option<Link>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// What the entry says that the source does not, and where that comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<Text>,
     pub citations: Vec<CitationEntry>,
 }
 

@@ -710,6 +710,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .await?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let row = causes::ActiveModel {
             id: target.id_value(),
             slug: Set(slug.clone()),
@@ -719,6 +720,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             name_en: Set(name_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(self.db, row, target).await?;
@@ -778,6 +781,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .await?;
         let (title_zh, title_en) = at.text("title", &entry.title)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let strategy_id = self
             .ids
             .resolve::<strategies::Entity, C>(self.db, at, "strategy", &entry.strategy)
@@ -791,6 +795,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             title_en: Set(title_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(self.db, row, target).await?;
@@ -976,6 +982,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         };
         let (question_zh, question_en) = at.optional_text("question", &entry.question)?;
         let (base_zh, base_en) = at.optional_text("base", &entry.base)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let region_id = self
             .ids
             .resolve_optional::<regions::Entity, C>(db, at, "region", &entry.region)
@@ -1009,6 +1016,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             dimension_rationale_en: Set(dimension.rationale_en),
             dimension_citation: Set(dimension.citation),
             region_id: Set(region_id),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(self.db, row, target).await?;
@@ -1076,8 +1085,10 @@ pub(super) async fn delete_indicators<C: ConnectionTrait>(
     Ok(())
 }
 
-/// One editable record in the file format.
+/// One editable record in the file format. Its variants differ in size, but a record lives for
+/// one edit and is never stored in bulk, so boxing the largest would buy nothing.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Record {
     Region(RegionEntry),
     Cause(CauseEntry),
@@ -1247,6 +1258,7 @@ pub async fn load_with<C: ConnectionTrait>(
             .await?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let row = dimensions::ActiveModel {
             id: NotSet,
             slug: Set(slug.clone()),
@@ -1255,6 +1267,8 @@ pub async fn load_with<C: ConnectionTrait>(
             name_en: Set(name_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(db, row, Target::New).await?;
@@ -1300,6 +1314,7 @@ pub async fn load_with<C: ConnectionTrait>(
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (aim_zh, aim_en) = at.text("aim", &entry.aim)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
         let dimension_id = w
             .ids
             .resolve_optional::<dimensions::Entity, C>(db, &at, "dimension", &entry.dimension)
@@ -1330,6 +1345,8 @@ pub async fn load_with<C: ConnectionTrait>(
             aim_en: Set(aim_en),
             summary_zh: Set(summary_zh),
             summary_en: Set(summary_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
             ..Default::default()
         };
         let id = save(db, row, Target::New).await?;

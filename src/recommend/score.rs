@@ -234,6 +234,8 @@ mod tests {
             name_en: String::new(),
             summary_zh: None,
             summary_en: None,
+            outside_zh: None,
+            outside_en: None,
             created_at: String::new(),
             updated_at: String::new(),
         };
@@ -249,6 +251,8 @@ mod tests {
             aim_en: String::new(),
             summary_zh: None,
             summary_en: None,
+            outside_zh: None,
+            outside_en: None,
             created_at: String::new(),
             updated_at: String::new(),
         };
@@ -261,6 +265,8 @@ mod tests {
             title_en: String::new(),
             summary_zh: None,
             summary_en: None,
+            outside_zh: None,
+            outside_en: None,
             created_at: String::new(),
             updated_at: String::new(),
         };

@@ -711,20 +711,26 @@ async fn provenance_qualifiers_and_actors_are_edited_with_revisions(backend: Bac
     assert!(provenance["citation"]["excerpt"]["zh"].is_string());
     assert_eq!(revision_count(&app).await, before + 1);
 
-    // A qualifier and the question behind a statistic, and a case's actors, are fields like any
-    // other: edited by update, with a revision.
+    // A qualifier, the question behind a statistic, an outside mark and a case's actors are
+    // fields like any other: edited by update, with a revision.
     let (statistic, version) = id_of(&app, "statistic", "aid-money").await;
     let updated = app
         .data_as(
             &editor,
-            "mutation($input: UpdateStatisticInput!) { updateStatistic(input: $input) { qualifier multipleAnswers base { en } } }",
+            "mutation($input: UpdateStatisticInput!) { updateStatistic(input: $input) { qualifier multipleAnswers base { en } outside { en } } }",
             json!({ "input": { "id": statistic, "version": version, "qualifier": "ABOUT",
-                "base": { "zh": "受访者", "en": "respondents" } } }),
+                "base": { "zh": "受访者", "en": "respondents" },
+                "outside": { "zh": "约数取自另一项调查。", "en": "The rounding follows another survey." } } }),
         )
         .await;
     assert_eq!(updated["updateStatistic"]["qualifier"], "ABOUT");
     assert_eq!(updated["updateStatistic"]["multipleAnswers"], true);
     assert_eq!(updated["updateStatistic"]["base"]["en"], "respondents");
+    // Any record can say what it holds from outside the source.
+    assert_eq!(
+        updated["updateStatistic"]["outside"]["en"],
+        "The rounding follows another survey."
+    );
     let (case_id, version) = id_of(&app, "case", "stated-case").await;
     let actors = app
         .data_as(

@@ -950,6 +950,33 @@ async fn numbers_questions_and_links_say_how_the_paper_supports_them(backend: Ba
     assert_eq!(dimension_step["provenance"]["kind"], "INFERRED");
 }
 
+/// A named actor is as the case's own citations name it: its Chinese name occurs in one of them
+/// (a company's full legal name, known from elsewhere, would be a fact from outside the source).
+#[test]
+fn every_actor_is_named_as_its_case_cites_it() {
+    let kb = KnowledgeBase::bundled().unwrap();
+    let unnamed: Vec<String> = kb
+        .cases
+        .iter()
+        .flat_map(|case| {
+            case.actors
+                .iter()
+                .filter(|actor| {
+                    !case
+                        .citations
+                        .iter()
+                        .any(|c| c.excerpt.zh.contains(actor.name.zh.as_str()))
+                })
+                .map(move |actor| format!("{} in case {}", actor.name.zh, case.slug))
+        })
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "actors no citation of their case names: {unnamed:#?}"
+    );
+    assert!(kb.cases.iter().map(|c| c.actors.len()).sum::<usize>() >= 8);
+}
+
 async fn named_actors_are_records_that_find_their_cases(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let data = app

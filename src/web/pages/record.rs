@@ -79,6 +79,8 @@ struct Common {
     id: String,
     version: i32,
     citations: Vec<Citation>,
+    /// What the record says that the source does not: every kind can say so.
+    outside: Option<Text>,
 }
 
 /// A record of one kind: its data and how it becomes a view.
@@ -149,6 +151,10 @@ pub async fn record(mut ctx: Ctx, path: web::Path<(String, String, String)>) -> 
             .collect();
     }
     let mut view = built.view;
+    if let Some(outside) = optional(lang, &built.common.outside) {
+        view.sections
+            .push(Section::text(ctx.m("record.outside"), outside));
+    }
     view.kind = ctx.m(&kind.message());
     view.version = built.common.version;
     view.citations = built
@@ -230,7 +236,6 @@ struct CaseData {
     measures: Vec<CaseMeasure>,
     #[serde(default)]
     actors: Vec<Actor>,
-    outside: Option<Text>,
 }
 
 /// A person or organisation the case names.
@@ -326,9 +331,6 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ctx.m("record.causes"),
         links(lang, RecordKind::Cause, &causes),
     ));
-    if let Some(outside) = optional(lang, &data.outside) {
-        sections.push(Section::text(ctx.m("record.outside"), outside));
-    }
     if !data.actors.is_empty() {
         let named = data.actors.iter().map(|a| match optional(lang, &a.role) {
             Some(role) => format!("{} — {role}", a.name.of(lang)),
@@ -760,7 +762,6 @@ struct RegionData {
     children: Vec<RegionChild>,
     indicators: Vec<Indicator>,
     cases: Vec<Named>,
-    outside: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -874,9 +875,6 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let mut sections = Vec::new();
     if let Some(text) = optional(lang, &data.summary) {
         sections.push(Section::text(ctx.m("record.summary"), text));
-    }
-    if let Some(outside) = optional(lang, &data.outside) {
-        sections.push(Section::text(ctx.m("record.outside"), outside));
     }
     if !data.indicators.is_empty() {
         sections.push(Section::links(

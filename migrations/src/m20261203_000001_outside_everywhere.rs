@@ -1,0 +1,58 @@
+//! `outside_*` on every kind of record that holds facts (issue #14): dimensions, causes,
+//! strategies, measures and statistics join regions, cases and glossary terms. An editor who
+//! adds a measure or a figure from another study must be able to say so on the record itself.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261203_000001_outside_everywhere"
+    }
+}
+
+const TABLES: [&str; 5] = [
+    "dimensions",
+    "causes",
+    "strategies",
+    "measures",
+    "statistics",
+];
+const COLUMNS: [&str; 2] = ["outside_zh", "outside_en"];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite alters one column per statement.
+        for table in TABLES {
+            for column in COLUMNS {
+                manager
+                    .alter_table(
+                        Table::alter()
+                            .table(Alias::new(table))
+                            .add_column(ColumnDef::new(Alias::new(column)).text().null())
+                            .to_owned(),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in TABLES {
+            for column in COLUMNS {
+                manager
+                    .alter_table(
+                        Table::alter()
+                            .table(Alias::new(table))
+                            .drop_column(Alias::new(column))
+                            .to_owned(),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
