@@ -12,6 +12,7 @@ use entities::*;
 use super::format::*;
 use super::load::Record;
 use super::KbError;
+use crate::catalog::tables::{CausesOfMeasure, DimensionsOfCause, Linked, MeasuresOfCase};
 use crate::catalog::Table;
 
 fn text(zh: &str, en: &str) -> Text {
@@ -69,19 +70,38 @@ async fn slugs<E: Table, C: ConnectionTrait>(db: &C) -> Result<HashMap<i32, Stri
 }
 
 /// The rows of a link table whose owner is in scope.
-async fn owned_links<E: EntityTrait, C: ConnectionTrait>(
+/// The links of relation `L` that the records in scope own (`owner_kind`), as file links by
+/// owner id, in (owner, target) order; a link to a record not in `targets` is left out.
+async fn links_by_owner<L: Linked, C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     owner_kind: &str,
-    owner: E::Column,
-    other: E::Column,
-) -> Result<Vec<E::Model>, KbError> {
-    let query = E::find().order_by_asc(owner).order_by_asc(other);
-    Ok(match scope.owner(owner_kind) {
+    targets: &HashMap<i32, String>,
+) -> Result<HashMap<i32, Vec<Link>>, KbError> {
+    let query = L::Link::find();
+    let mut rows = match scope.owner(owner_kind) {
         None => Vec::new(),
         Some(None) => query.all(db).await?,
-        Some(Some(id)) => query.filter(owner.eq(id)).all(db).await?,
-    })
+        Some(Some(id)) => query.filter(L::from_column().eq(id)).all(db).await?,
+    };
+    rows.sort_by_key(L::ends);
+    let mut by_owner: HashMap<i32, Vec<Link>> = HashMap::new();
+    for row in rows {
+        let (owner, target) = L::ends(&row);
+        if let Some(slug) = targets.get(&target) {
+            let provenance = L::provenance(&row);
+            let rationale = provenance.rationale.map(|(zh, en)| Text { zh, en });
+            by_owner
+                .entry(owner)
+                .or_default()
+                .push(Link::with_provenance(
+                    slug.clone(),
+                    rationale,
+                    provenance.citation,
+                ));
+        }
+    }
+    Ok(by_owner)
 }
 
 struct Citations {
@@ -254,63 +274,14 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         };
         indicators_of.entry(row.region_id).or_default().push(entry);
     }
-    let mut dimensions_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in owned_links::<cause_dimensions::Entity, C>(
-        db,
-        scope,
-        causes::Entity::KIND,
-        cause_dimensions::Column::CauseId,
-        cause_dimensions::Column::DimensionId,
-    )
-    .await?
-    {
-        if let Some(slug) = dimension_slugs.get(&row.dimension_id) {
-            dimensions_of.entry(row.cause_id).or_default().push(link(
-                slug,
-                &row.rationale_zh,
-                &row.rationale_en,
-                row.citation,
-            ));
-        }
-    }
-    let mut causes_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in owned_links::<measure_causes::Entity, C>(
-        db,
-        scope,
-        measures::Entity::KIND,
-        measure_causes::Column::MeasureId,
-        measure_causes::Column::CauseId,
-    )
-    .await?
-    {
-        if let Some(slug) = cause_slugs.get(&row.cause_id) {
-            causes_of.entry(row.measure_id).or_default().push(link(
-                slug,
-                &row.rationale_zh,
-                &row.rationale_en,
-                row.citation,
-            ));
-        }
-    }
-    let mut measures_of: HashMap<i32, Vec<Link>> = HashMap::new();
-    for row in owned_links::<case_measures::Entity, C>(
-        db,
-        scope,
-        cases::Entity::KIND,
-        case_measures::Column::CaseId,
-        case_measures::Column::MeasureId,
-    )
-    .await?
-    {
-        if let Some(slug) = measure_slugs.get(&row.measure_id) {
-            measures_of.entry(row.case_id).or_default().push(link(
-                slug,
-                &row.rationale_zh,
-                &row.rationale_en,
-                row.citation,
-            ));
-        }
-    }
+    let mut dimensions_of =
+        links_by_owner::<DimensionsOfCause, C>(db, scope, causes::Entity::KIND, &dimension_slugs)
+            .await?;
+    let mut causes_of =
+        links_by_owner::<CausesOfMeasure, C>(db, scope, measures::Entity::KIND, &cause_slugs)
+            .await?;
+    let mut measures_of =
+        links_by_owner::<MeasuresOfCase, C>(db, scope, cases::Entity::KIND, &measure_slugs).await?;
 
     Ok(KnowledgeBase {
         sources: sources

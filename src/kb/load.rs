@@ -15,8 +15,8 @@ use entities::*;
 
 use super::aliases;
 use super::format::{
-    Aliases, CaseEntry, CauseEntry, CitationEntry, KnowledgeBase, Link, MeasureEntry, RegionEntry,
-    StatisticEntry, SurveyEntry, Text,
+    Aliases, CaseEntry, CauseEntry, CitationEntry, DimensionEntry, GlossaryEntry, KnowledgeBase,
+    Link, MeasureEntry, RegionEntry, SourceEntry, StatisticEntry, StrategyEntry, SurveyEntry, Text,
 };
 use super::{FileNames, KbError};
 use crate::catalog::Table;
@@ -703,6 +703,170 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         Ok(())
     }
 
+    async fn source(&mut self, at: &At, entry: &SourceEntry) -> Result<(), KbError> {
+        let slug = self
+            .ids
+            .claim::<sources::Entity, C>(self.db, at, &entry.slug, Target::New)
+            .await?;
+        let (title_zh, title_en) = at.text("title", &entry.title)?;
+        let (authors_zh, authors_en) = at.text("authors", &entry.authors)?;
+        let (institution_zh, institution_en) = at.text("institution", &entry.institution)?;
+        let (citation_zh, citation_en) = at.text("citation", &entry.citation)?;
+        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let row = sources::ActiveModel {
+            id: NotSet,
+            slug: Set(slug.clone()),
+            version: Set(1),
+            title_zh: Set(title_zh),
+            title_en: Set(title_en),
+            authors_zh: Set(authors_zh),
+            authors_en: Set(authors_en),
+            institution_zh: Set(institution_zh),
+            institution_en: Set(institution_en),
+            year: Set(at.year(entry.year)?),
+            citation_zh: Set(citation_zh),
+            citation_en: Set(citation_en),
+            summary_zh: Set(summary_zh),
+            summary_en: Set(summary_en),
+            ..Default::default()
+        };
+        let row = match &entry.survey {
+            Some(survey) => with_survey(at, row, survey)?,
+            None => row,
+        };
+        let id = save(self.db, row, Target::New).await?;
+        self.ids.insert::<sources::Entity>(slug, id);
+        self.report.sources += 1;
+        Ok(())
+    }
+
+    async fn dimension(&mut self, at: &At, entry: &DimensionEntry) -> Result<(), KbError> {
+        let slug = self
+            .ids
+            .claim::<dimensions::Entity, C>(self.db, at, &entry.slug, Target::New)
+            .await?;
+        let (name_zh, name_en) = at.text("name", &entry.name)?;
+        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
+        let row = dimensions::ActiveModel {
+            id: NotSet,
+            slug: Set(slug.clone()),
+            version: Set(1),
+            name_zh: Set(name_zh),
+            name_en: Set(name_en),
+            summary_zh: Set(summary_zh),
+            summary_en: Set(summary_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
+            ..Default::default()
+        };
+        let id = save(self.db, row, Target::New).await?;
+        self.ids.insert::<dimensions::Entity>(slug.clone(), id);
+        self.citations::<dimensions::Entity>(at, id, &slug, &entry.citations, Target::New)
+            .await?;
+        self.aliases::<dimensions::Entity>(at, id, &entry.aliases)
+            .await?;
+        self.report.dimensions += 1;
+        Ok(())
+    }
+
+    async fn strategy(&mut self, at: &At, entry: &StrategyEntry) -> Result<(), KbError> {
+        let slug = self
+            .ids
+            .claim::<strategies::Entity, C>(self.db, at, &entry.slug, Target::New)
+            .await?;
+        let (name_zh, name_en) = at.text("name", &entry.name)?;
+        let (aim_zh, aim_en) = at.text("aim", &entry.aim)?;
+        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
+        let dimension_id = self
+            .ids
+            .resolve_optional::<dimensions::Entity, C>(self.db, at, "dimension", &entry.dimension)
+            .await?;
+        let taken = strategies::Entity::find()
+            .filter(strategies::Column::Position.eq(entry.position))
+            .count(self.db)
+            .await?;
+        if taken > 0 || entry.position < 1 {
+            return Err(at.err(
+                "position",
+                format!(
+                    "position {} is {}; each prong has its own place from 1",
+                    entry.position,
+                    if taken > 0 { "taken" } else { "not a place" }
+                ),
+            ));
+        }
+        let row = strategies::ActiveModel {
+            id: NotSet,
+            slug: Set(slug.clone()),
+            version: Set(1),
+            position: Set(entry.position),
+            dimension_id: Set(dimension_id),
+            name_zh: Set(name_zh),
+            name_en: Set(name_en),
+            aim_zh: Set(aim_zh),
+            aim_en: Set(aim_en),
+            summary_zh: Set(summary_zh),
+            summary_en: Set(summary_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
+            ..Default::default()
+        };
+        let id = save(self.db, row, Target::New).await?;
+        self.ids.insert::<strategies::Entity>(slug.clone(), id);
+        self.citations::<strategies::Entity>(at, id, &slug, &entry.citations, Target::New)
+            .await?;
+        self.aliases::<strategies::Entity>(at, id, &entry.aliases)
+            .await?;
+        self.report.strategies += 1;
+        Ok(())
+    }
+
+    async fn glossary_term(&mut self, at: &At, entry: &GlossaryEntry) -> Result<(), KbError> {
+        let slug = self
+            .ids
+            .claim::<glossary_terms::Entity, C>(self.db, at, &entry.slug, Target::New)
+            .await?;
+        // The limits of the columns (`term` and `pinyin` are bounded strings on PostgreSQL).
+        for (field, value, limit) in [
+            ("term", &entry.term, 64),
+            ("pinyin", &entry.pinyin, 128),
+            ("english", &entry.english, MAX_NAME_CHARS),
+        ] {
+            if value.trim().is_empty() {
+                return Err(at.err(field, "must not be empty"));
+            }
+            if value.chars().count() > limit {
+                return Err(at.err(field, format!("at most {limit} characters")));
+            }
+            at.printable(field, value, true)?;
+        }
+        let (explanation_zh, explanation_en) = at.text("explanation", &entry.explanation)?;
+        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
+        let row = glossary_terms::ActiveModel {
+            id: NotSet,
+            slug: Set(slug.clone()),
+            version: Set(1),
+            term: Set(entry.term.trim().to_string()),
+            pinyin: Set(entry.pinyin.trim().to_string()),
+            english: Set(entry.english.trim().to_string()),
+            explanation_zh: Set(explanation_zh),
+            explanation_en: Set(explanation_en),
+            outside_zh: Set(outside_zh),
+            outside_en: Set(outside_en),
+            ..Default::default()
+        };
+        let id = save(self.db, row, Target::New).await?;
+        self.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
+        self.citations::<glossary_terms::Entity>(at, id, &slug, &entry.citations, Target::New)
+            .await?;
+        self.aliases::<glossary_terms::Entity>(at, id, &entry.aliases)
+            .await?;
+        self.report.glossary += 1;
+        Ok(())
+    }
+
     async fn cause(&mut self, at: &At, entry: &CauseEntry, target: Target) -> Result<i32, KbError> {
         let slug = self
             .ids
@@ -1214,70 +1378,13 @@ pub async fn load_with<C: ConnectionTrait>(
 
     for entry in &kb.sources {
         let at = At::new(&files.of("sources"), "source", &entry.slug);
-        let slug = w
-            .ids
-            .claim::<sources::Entity, C>(db, &at, &entry.slug, Target::New)
-            .await?;
-        let (title_zh, title_en) = at.text("title", &entry.title)?;
-        let (authors_zh, authors_en) = at.text("authors", &entry.authors)?;
-        let (institution_zh, institution_en) = at.text("institution", &entry.institution)?;
-        let (citation_zh, citation_en) = at.text("citation", &entry.citation)?;
-        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
-        let row = sources::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            title_zh: Set(title_zh),
-            title_en: Set(title_en),
-            authors_zh: Set(authors_zh),
-            authors_en: Set(authors_en),
-            institution_zh: Set(institution_zh),
-            institution_en: Set(institution_en),
-            year: Set(at.year(entry.year)?),
-            citation_zh: Set(citation_zh),
-            citation_en: Set(citation_en),
-            summary_zh: Set(summary_zh),
-            summary_en: Set(summary_en),
-            ..Default::default()
-        };
-        let row = match &entry.survey {
-            Some(survey) => with_survey(&at, row, survey)?,
-            None => row,
-        };
-        let id = save(db, row, Target::New).await?;
-        w.ids.insert::<sources::Entity>(slug, id);
-        w.report.sources += 1;
+        w.source(&at, entry).await?;
         progress(1);
     }
 
     for entry in &kb.dimensions {
         let at = At::new(&files.of("dimensions"), "dimension", &entry.slug);
-        let slug = w
-            .ids
-            .claim::<dimensions::Entity, C>(db, &at, &entry.slug, Target::New)
-            .await?;
-        let (name_zh, name_en) = at.text("name", &entry.name)?;
-        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
-        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
-        let row = dimensions::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            name_zh: Set(name_zh),
-            name_en: Set(name_en),
-            summary_zh: Set(summary_zh),
-            summary_en: Set(summary_en),
-            outside_zh: Set(outside_zh),
-            outside_en: Set(outside_en),
-            ..Default::default()
-        };
-        let id = save(db, row, Target::New).await?;
-        w.ids.insert::<dimensions::Entity>(slug.clone(), id);
-        w.citations::<dimensions::Entity>(&at, id, &slug, &entry.citations, Target::New)
-            .await?;
-        w.aliases::<dimensions::Entity>(&at, id, &entry.aliases)
-            .await?;
-        w.report.dimensions += 1;
+        w.dimension(&at, entry).await?;
         progress(1);
     }
 
@@ -1307,55 +1414,7 @@ pub async fn load_with<C: ConnectionTrait>(
 
     for entry in &kb.strategies {
         let at = At::new(&files.of("strategies"), "strategy", &entry.slug);
-        let slug = w
-            .ids
-            .claim::<strategies::Entity, C>(db, &at, &entry.slug, Target::New)
-            .await?;
-        let (name_zh, name_en) = at.text("name", &entry.name)?;
-        let (aim_zh, aim_en) = at.text("aim", &entry.aim)?;
-        let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
-        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
-        let dimension_id = w
-            .ids
-            .resolve_optional::<dimensions::Entity, C>(db, &at, "dimension", &entry.dimension)
-            .await?;
-        let taken = strategies::Entity::find()
-            .filter(strategies::Column::Position.eq(entry.position))
-            .count(db)
-            .await?;
-        if taken > 0 || entry.position < 1 {
-            return Err(at.err(
-                "position",
-                format!(
-                    "position {} is {}; each prong has its own place from 1",
-                    entry.position,
-                    if taken > 0 { "taken" } else { "not a place" }
-                ),
-            ));
-        }
-        let row = strategies::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            position: Set(entry.position),
-            dimension_id: Set(dimension_id),
-            name_zh: Set(name_zh),
-            name_en: Set(name_en),
-            aim_zh: Set(aim_zh),
-            aim_en: Set(aim_en),
-            summary_zh: Set(summary_zh),
-            summary_en: Set(summary_en),
-            outside_zh: Set(outside_zh),
-            outside_en: Set(outside_en),
-            ..Default::default()
-        };
-        let id = save(db, row, Target::New).await?;
-        w.ids.insert::<strategies::Entity>(slug.clone(), id);
-        w.citations::<strategies::Entity>(&at, id, &slug, &entry.citations, Target::New)
-            .await?;
-        w.aliases::<strategies::Entity>(&at, id, &entry.aliases)
-            .await?;
-        w.report.strategies += 1;
+        w.strategy(&at, entry).await?;
         progress(1);
     }
 
@@ -1385,46 +1444,7 @@ pub async fn load_with<C: ConnectionTrait>(
 
     for entry in &kb.glossary {
         let at = At::new(&files.of("glossary"), "glossary term", &entry.slug);
-        let slug = w
-            .ids
-            .claim::<glossary_terms::Entity, C>(db, &at, &entry.slug, Target::New)
-            .await?;
-        // The limits of the columns (`term` and `pinyin` are bounded strings on PostgreSQL).
-        for (field, value, limit) in [
-            ("term", &entry.term, 64),
-            ("pinyin", &entry.pinyin, 128),
-            ("english", &entry.english, MAX_NAME_CHARS),
-        ] {
-            if value.trim().is_empty() {
-                return Err(at.err(field, "must not be empty"));
-            }
-            if value.chars().count() > limit {
-                return Err(at.err(field, format!("at most {limit} characters")));
-            }
-            at.printable(field, value, true)?;
-        }
-        let (explanation_zh, explanation_en) = at.text("explanation", &entry.explanation)?;
-        let (outside_zh, outside_en) = at.optional_text("outside", &entry.outside)?;
-        let row = glossary_terms::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            version: Set(1),
-            term: Set(entry.term.trim().to_string()),
-            pinyin: Set(entry.pinyin.trim().to_string()),
-            english: Set(entry.english.trim().to_string()),
-            explanation_zh: Set(explanation_zh),
-            explanation_en: Set(explanation_en),
-            outside_zh: Set(outside_zh),
-            outside_en: Set(outside_en),
-            ..Default::default()
-        };
-        let id = save(db, row, Target::New).await?;
-        w.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
-        w.citations::<glossary_terms::Entity>(&at, id, &slug, &entry.citations, Target::New)
-            .await?;
-        w.aliases::<glossary_terms::Entity>(&at, id, &entry.aliases)
-            .await?;
-        w.report.glossary += 1;
+        w.glossary_term(&at, entry).await?;
         progress(1);
     }
 
@@ -1498,5 +1518,100 @@ fn is_iso_date(raw: &str) -> bool {
             )
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kb::format::LinkDetail;
+
+    fn at() -> At {
+        At::new("measures.yaml", "measure", "skills")
+    }
+
+    fn field_of(err: KbError) -> String {
+        match err {
+            KbError::Entry { field, .. } => field,
+            other => panic!("not an entry error: {other}"),
+        }
+    }
+
+    fn text(zh: &str, en: &str) -> Text {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    #[test]
+    fn text_needs_both_languages_and_trims_them() {
+        assert_eq!(
+            at().text("title", &text(" 技能培训 ", "Skills ")).unwrap(),
+            ("技能培训".to_string(), "Skills".to_string())
+        );
+        let missing = at().text("title", &text("技能培训", "  ")).unwrap_err();
+        assert_eq!(field_of(missing), "title.en");
+    }
+
+    #[test]
+    fn names_are_one_line_and_paragraphs_may_break() {
+        let err = at()
+            .text("title", &text("技能\n培训", "Skills"))
+            .unwrap_err();
+        assert_eq!(field_of(err), "title.zh");
+        assert!(at().text("summary", &text("技能\n培训", "Skills")).is_ok());
+        let nul = at()
+            .text("summary", &text("技能\u{0}", "Skills"))
+            .unwrap_err();
+        assert_eq!(field_of(nul), "summary.zh");
+    }
+
+    #[test]
+    fn a_link_is_stated_or_inferred_never_both_never_neither() {
+        let bare = Link::Slug("lack-of-skills".into());
+        assert_eq!(at().provenance("causes", &bare, 1).unwrap().citation, None);
+        let stated = Link::with_provenance("lack-of-skills".into(), None, Some(0));
+        assert_eq!(
+            at().provenance("causes", &stated, 1).unwrap().citation,
+            Some(0)
+        );
+        let past_the_end = Link::with_provenance("lack-of-skills".into(), None, Some(1));
+        assert_eq!(
+            field_of(at().provenance("causes", &past_the_end, 1).unwrap_err()),
+            "causes.citation"
+        );
+        let both = Link::Detailed(LinkDetail {
+            slug: "lack-of-skills".into(),
+            citation: Some(0),
+            rationale: Some(text("因", "why")),
+        });
+        assert_eq!(
+            field_of(at().provenance("causes", &both, 1).unwrap_err()),
+            "causes"
+        );
+        let neither = Link::Detailed(LinkDetail {
+            slug: "lack-of-skills".into(),
+            citation: None,
+            rationale: None,
+        });
+        assert_eq!(
+            field_of(at().provenance("causes", &neither, 1).unwrap_err()),
+            "causes"
+        );
+        let inferred = Link::inferred("lack-of-skills".into(), text("因", "why"));
+        let provenance = at().provenance("causes", &inferred, 1).unwrap();
+        assert_eq!(provenance.rationale_en.as_deref(), Some("why"));
+    }
+
+    #[test]
+    fn numbers_are_finite_and_years_plausible() {
+        assert_eq!(at().number("value", 37.62).unwrap(), 37.62);
+        assert_eq!(
+            field_of(at().number("value", f64::NAN).unwrap_err()),
+            "value"
+        );
+        assert_eq!(at().year(Some(2019)).unwrap(), Some(2019));
+        assert_eq!(field_of(at().year(Some(19)).unwrap_err()), "year");
     }
 }
