@@ -38,7 +38,8 @@ fn documents(generated: usize) -> Vec<SearchDocument> {
                 .unwrap();
             txn.commit().await.unwrap();
         }
-        from_database(&db).await.unwrap()
+        let graph = policy_kb::graph::Graph::load(&db).await.unwrap();
+        from_database(&db, &graph).await.unwrap()
     })
 }
 

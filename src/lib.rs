@@ -12,6 +12,7 @@ pub mod edge;
 pub mod editing;
 pub mod error;
 pub mod feed;
+pub mod graph;
 pub mod graphql;
 pub mod kb;
 pub mod metrics;

@@ -58,7 +58,7 @@ impl Api {
             .data(db.clone())
             .data(feed.clone())
             .data(search)
-            .data(crate::recommend::GraphCache::default())
+            .data(crate::recommend::Lexicons::default())
             .data(metrics.clone())
             .limit_depth(edge.max_depth)
             .limit_complexity(edge.max_complexity)

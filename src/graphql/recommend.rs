@@ -150,7 +150,7 @@ pub(super) async fn recommend(ctx: &Context<'_>, input: RecommendInput) -> Resul
     let result = recommend::recommend(
         db(ctx),
         ctx.data_unchecked::<Search>(),
-        ctx.data_unchecked::<recommend::GraphCache>(),
+        ctx.data_unchecked::<recommend::Lexicons>(),
         domain,
     )
     .await
@@ -250,7 +250,7 @@ pub(super) async fn evidence_matrix(
 ) -> Result<EvidenceMatrix> {
     let rows = recommend::evidence_matrix(
         db(ctx),
-        ctx.data_unchecked::<recommend::GraphCache>(),
+        ctx.data_unchecked::<Search>().graphs(),
         filter.region.as_deref(),
         filter.cause.as_deref(),
     )

@@ -3,14 +3,14 @@
 //! measures and glossary terms — longest match first.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 
 use entities::*;
 
-use super::graph::Graph;
 use crate::domain::EntryKind;
+use crate::graph::Graph;
 use crate::kb::Aliases;
 use crate::search::normalise::normalise;
 use crate::search::tokenizer::{
@@ -402,9 +402,31 @@ pub struct Lexicon {
     texts: Vec<String>,
 }
 
+/// The lexicon of the graph's current state, built by the first recommendation that needs it
+/// and kept until the graph changes.
+#[derive(Default)]
+pub struct Lexicons(std::sync::Mutex<Option<(Arc<Graph>, Arc<Lexicon>)>>);
+
+impl Lexicons {
+    pub fn of(&self, graph: &Arc<Graph>, jieba: &Jieba) -> Arc<Lexicon> {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((built_for, lexicon)) = slot.as_ref() {
+            if Arc::ptr_eq(built_for, graph) {
+                return lexicon.clone();
+            }
+        }
+        let lexicon = Arc::new(Lexicon::build(jieba, graph));
+        *slot = Some((graph.clone(), lexicon.clone()));
+        lexicon
+    }
+}
+
 impl Lexicon {
     /// Reads and stems every name and alias of `graph`: built once per state of the
-    /// knowledge base (`GraphCache`), never per request.
+    /// knowledge base (`Lexicons`), never per request.
     pub fn build(jieba: &Jieba, graph: &Graph) -> Lexicon {
         let mut lexicon = Lexicon {
             texts: record_texts(graph),

@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::graph::Graph;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
+use crate::graph::Graph;
 use crate::search::tokenizer::english_keys;
 use crate::search::{Hit, Scope, Search, SearchRequest, UserQuery, MAX_QUERY_CHARS};
 

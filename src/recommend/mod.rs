@@ -15,11 +15,10 @@
 mod concepts;
 mod evidence;
 mod explain;
-mod graph;
 mod matrix;
 mod score;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::DatabaseConnection;
 
@@ -35,8 +34,8 @@ pub use concepts::Concept;
 pub use matrix::{evidence_matrix, MatrixCell, MatrixRow};
 pub use score::Weights;
 
-use graph::Graph;
-pub use graph::GraphCache;
+use crate::graph::Graph;
+pub use concepts::Lexicons;
 
 /// The longest description read, in characters (a paragraph or two).
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
@@ -155,53 +154,128 @@ impl Graph {
 pub async fn recommend(
     db: &DatabaseConnection,
     search: &Search,
-    graphs: &GraphCache,
+    lexicons: &Lexicons,
     input: RecommendInput,
 ) -> AppResult<Recommendations> {
+    check(&input)?;
+    let named = resolve_causes(db, &input.causes).await?;
+    let region = match &input.region {
+        Some(slug) => Some(slug_id::<regions::Entity>(db, "input.region", "region", slug).await?),
+        None => None,
+    };
+    let weights = Weights::DEFAULT;
+    let snapshot = search.graphs().current(db).await?;
+    let graph = &*snapshot.graph;
+
+    // 1 and 2: read the description, find the concepts it names and the evidence its words give.
+    let lexicon = lexicons.of(&snapshot.graph, search.jieba());
+    let heard = Heard::read(search, graph, &lexicon, input.text.as_deref()).await?;
+
+    // 3: strengths.
+    let causes = score::matched_causes(&named, &heard.matches, &heard.evidence, &weights);
+    let strengths = score::expand(graph, &causes, &heard.matches, &heard.evidence, &weights);
+    let matched_terms = term_matches(graph, &heard.matches);
+    let matched_causes = cause_matches(graph, &causes, &heard.matches, &heard.evidence);
+    let understood =
+        !matched_causes.is_empty() || !matched_terms.is_empty() || !strengths.is_empty();
+
+    // 4: score, then case evidence and region proximity.
+    let mut scored = score::score(graph, &strengths, &weights);
+    let mut cases_of = weigh_cases(db, graph, &mut scored, region, &weights).await?;
+    score::sort(&mut scored);
+
+    // 5: explain.
+    let items = scored
+        .into_iter()
+        .take(input.first)
+        .filter_map(|s| {
+            let measure = graph.measures.get(&s.measure)?.clone();
+            let strategy = graph.strategies.get(&measure.strategy_id)?.clone();
+            let cases = cases_of.remove(&s.measure).unwrap_or_default();
+            let (score, answered) = (s.score, &s.answered);
+            Some(explain::explain(
+                graph,
+                measure,
+                strategy,
+                score,
+                answered,
+                &heard.matches,
+                cases,
+            ))
+        })
+        .collect();
+    Ok(Recommendations {
+        read: heard.read,
+        understood,
+        matched_causes,
+        matched_terms,
+        items,
+    })
+}
+
+/// A request needs causes or a description, and a description no longer than is read.
+fn check(input: &RecommendInput) -> AppResult<()> {
     if input.causes.is_empty() && input.text.is_none() {
         return Err(AppError::bad_field(
             "input",
             "give `causes` (slugs), `text` (a description of the situation), or both",
         ));
     }
-    if let Some(text) = &input.text {
-        let count = text.chars().count();
-        if count > MAX_DESCRIPTION_CHARS {
-            return Err(AppError::bad_field(
-                "input.text",
-                format!("the description has {count} characters; at most {MAX_DESCRIPTION_CHARS} are read"),
-            ));
-        }
+    let count = input.text.as_deref().map_or(0, |text| text.chars().count());
+    if count > MAX_DESCRIPTION_CHARS {
+        return Err(AppError::bad_field(
+            "input.text",
+            format!(
+                "the description has {count} characters; at most {MAX_DESCRIPTION_CHARS} are read"
+            ),
+        ));
     }
-    let mut named = Vec::new();
-    for slug in &input.causes {
+    Ok(())
+}
+
+async fn resolve_causes(db: &DatabaseConnection, slugs: &[String]) -> AppResult<Vec<i32>> {
+    let mut named = Vec::with_capacity(slugs.len());
+    for slug in slugs {
         named.push(slug_id::<causes::Entity>(db, "input.causes", "cause", slug).await?);
     }
-    let region = match &input.region {
-        Some(slug) => Some(slug_id::<regions::Entity>(db, "input.region", "region", slug).await?),
-        None => None,
-    };
-    let weights = Weights::DEFAULT;
-    let snapshot = graphs.current(db).await?;
-    let graph = &*snapshot.graph;
-    let jieba = search.jieba();
+    Ok(named)
+}
 
-    // 1 and 2: read the description, find the concepts it names and the evidence its words give.
-    let reading = concepts::read(jieba, input.text.as_deref().unwrap_or_default());
-    let lexicon = snapshot.lexicon(jieba);
-    let matches = lexicon.find(&reading);
-    let words = concepts::meaningful_words(&reading, &lexicon);
-    let terms_of_art: BTreeSet<String> = matches
-        .iter()
-        .filter(|m| matches!(m.concept, Concept::Glossary(_)))
-        .map(|m| m.term.clone())
-        .collect();
-    let evidence = evidence::find(search, graph, &words, &terms_of_art).await?;
+/// What a description says: its words, the concepts it names, and the records its meaningful
+/// words find as evidence.
+struct Heard {
+    read: Vec<String>,
+    matches: Vec<concepts::ConceptMatch>,
+    evidence: evidence::TextEvidence,
+}
 
-    // 3: strengths.
-    let causes = score::matched_causes(&named, &matches, &evidence, &weights);
-    let strengths = score::expand(graph, &causes, &matches, &evidence, &weights);
-    let matched_terms: Vec<TermMatch> = matches
+impl Heard {
+    async fn read(
+        search: &Search,
+        graph: &Graph,
+        lexicon: &concepts::Lexicon,
+        text: Option<&str>,
+    ) -> AppResult<Heard> {
+        let reading = concepts::read(search.jieba(), text.unwrap_or_default());
+        let matches = lexicon.find(&reading);
+        let words = concepts::meaningful_words(&reading, lexicon);
+        let terms_of_art: BTreeSet<String> = matches
+            .iter()
+            .filter(|m| matches!(m.concept, Concept::Glossary(_)))
+            .map(|m| m.term.clone())
+            .collect();
+        let evidence = evidence::find(search, graph, &words, &terms_of_art).await?;
+        Ok(Heard {
+            read: reading.words.iter().map(|(word, _)| word.clone()).collect(),
+            matches,
+            evidence,
+        })
+    }
+}
+
+/// The words of the description that name a record, with the record.
+fn term_matches(graph: &Graph, matches: &[concepts::ConceptMatch]) -> Vec<TermMatch> {
+    matches
         .iter()
         .filter_map(|m| {
             let (slug, zh, en) = graph.describe(m.concept)?;
@@ -214,66 +288,32 @@ pub async fn recommend(
                 title: (zh, en),
             })
         })
-        .collect();
-    let matched_causes = cause_matches(graph, &causes, &matches, &evidence);
-    let mut result = Recommendations {
-        read: reading.words.iter().map(|(word, _)| word.clone()).collect(),
-        understood: !matched_causes.is_empty()
-            || !matched_terms.is_empty()
-            || !strengths.is_empty(),
-        matched_causes,
-        matched_terms,
-        items: Vec::new(),
-    };
+        .collect()
+}
 
-    // 4: score, then case evidence and region proximity.
-    let mut scored = score::score(graph, &strengths, &weights);
+/// Adds to each scored measure the weight of the cases that apply it and, with a region, of the
+/// closest of them; returns each measure's cases, closest first.
+async fn weigh_cases(
+    db: &DatabaseConnection,
+    graph: &Graph,
+    scored: &mut [score::Scored],
+    region: Option<i32>,
+    weights: &Weights,
+) -> AppResult<HashMap<i32, Vec<(cases::Model, LinkProvenance)>>> {
     let candidate_ids: Vec<i32> = scored.iter().map(|s| s.measure).collect();
     let mut cases_of = catalog::batch::links::<CasesOfMeasure>(db, &candidate_ids).await?;
-    for s in &mut scored {
+    let proximity = |case: &cases::Model| region.map_or(0, |r| graph.proximity(r, case.region_id));
+    for s in scored {
         let list = cases_of.entry(s.measure).or_default();
-        list.sort_by_key(|(case, _)| {
-            (
-                std::cmp::Reverse(region.map_or(0, |r| graph.proximity(r, case.region_id))),
-                case.id,
-            )
-        });
+        list.sort_by_key(|(case, _)| (std::cmp::Reverse(proximity(case)), case.id));
         s.score += weights.per_case * list.len().min(weights.counted_cases) as f64;
-        if let Some(region) = region {
-            let closest = list
-                .iter()
-                .map(|(c, _)| graph.proximity(region, c.region_id))
-                .max()
-                .unwrap_or(0);
-            s.score += match closest {
-                2 => weights.region_inside,
-                1 => weights.region_near,
-                _ => 0.0,
-            };
-        }
+        s.score += match list.first().map_or(0, |(case, _)| proximity(case)) {
+            2 => weights.region_inside,
+            1 => weights.region_near,
+            _ => 0.0,
+        };
     }
-    score::sort(&mut scored);
-
-    // 5: explain.
-    result.items = scored
-        .into_iter()
-        .take(input.first)
-        .filter_map(|s| {
-            let measure = graph.measures.get(&s.measure)?.clone();
-            let strategy = graph.strategies.get(&measure.strategy_id)?.clone();
-            let cases = cases_of.remove(&s.measure).unwrap_or_default();
-            Some(explain::explain(
-                graph,
-                measure,
-                strategy,
-                s.score,
-                &s.answered,
-                &matches,
-                cases,
-            ))
-        })
-        .collect();
-    Ok(result)
+    Ok(cases_of)
 }
 
 /// The matched causes, strongest first, each with the words that matched it.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::concepts::{Concept, ConceptMatch};
 use super::evidence::TextEvidence;
-use super::graph::Graph;
+use crate::graph::Graph;
 
 /// Every weight of the ranking, in one place.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -218,8 +218,8 @@ pub fn sort(scored: &mut [Scored]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::Rows;
     use entities::*;
-    use std::collections::HashMap;
 
     /// Two kinds of poverty, each answered by a prong with one measure; cause 1 (a group with
     /// factor 2) feeds kind 10; measures 100 (prong 20, kind 10) and 101 (prong 21, kind 11) both
@@ -277,22 +277,20 @@ mod tests {
             rationale_en: None,
             citation: None,
         };
-        Graph {
-            causes: BTreeMap::from([(1, cause(1, None)), (2, cause(2, Some(1)))]),
-            dimensions: BTreeMap::new(),
-            strategies: BTreeMap::from([(20, strategy(20, 10)), (21, strategy(21, 11))]),
-            measures: BTreeMap::from([(100, measure(100, 20)), (101, measure(101, 21))]),
-            glossary: BTreeMap::new(),
-            regions: HashMap::new(),
-            dims_of_cause: HashMap::from([(2, vec![10])]),
-            dimension_links: HashMap::new(),
-            causes_of_measure: HashMap::from([
-                (100, vec![link(100, 2)]),
-                (101, vec![link(101, 2)]),
-            ]),
-            statistics_of_cause: HashMap::new(),
-            aliases: HashMap::new(),
-        }
+        Graph::new(Rows {
+            causes: vec![cause(1, None), cause(2, Some(1))],
+            strategies: vec![strategy(20, 10), strategy(21, 11)],
+            measures: vec![measure(100, 20), measure(101, 21)],
+            cause_dimensions: vec![cause_dimensions::Model {
+                cause_id: 2,
+                dimension_id: 10,
+                rationale_zh: None,
+                rationale_en: None,
+                citation: None,
+            }],
+            measure_causes: vec![link(100, 2), link(101, 2)],
+            ..Rows::default()
+        })
     }
 
     fn named(concept: Concept) -> ConceptMatch {

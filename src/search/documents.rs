@@ -12,9 +12,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use entities::*;
 
-use crate::catalog::Table;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
+use crate::graph::Graph;
 use crate::kb::Aliases;
 
 /// How many related records' titles a body carries (in id order, so the source's own cases come
@@ -34,7 +34,7 @@ pub struct SearchDocument {
     /// Other names of the record (its aliases; a glossary term's pinyin), one per line.
     pub aliases: (String, String),
     /// Slugs by facet field (`strategy`, `dimension`, `cause`, `region`).
-    pub facets: BTreeSet<(&'static str, String)>,
+    pub facets: Facets,
     /// The keys (`kind:id`) of every record read to build this one, its own included.
     pub deps: BTreeSet<String>,
 }
@@ -66,6 +66,19 @@ pub fn key(kind: EntryKind, id: i32) -> String {
     format!("{}:{id}", kind.as_str())
 }
 
+/// The dependency key of the records that refer to a record (`kind:id/referrers`): the cases
+/// of a measure, the measures of a cause or a prong, the cases in a region. A document that
+/// lists them depends on this key; one that reads only the record's own fields and links
+/// depends on `key`. An edit that only links another record to this one changes the first and
+/// not the second (the change log calls it `related`), so a link to a measure that 100,000
+/// cases apply rebuilds the measure's document and not theirs.
+pub fn referrers_key(kind: EntryKind, id: i32) -> String {
+    format!("{}/referrers", key(kind, id))
+}
+
+/// A document's facets: (field, slug) pairs.
+pub type Facets = BTreeSet<(&'static str, String)>;
+
 /// Collects the keys of the records a document is built from.
 #[derive(Default)]
 struct Deps(BTreeSet<String>);
@@ -79,6 +92,11 @@ impl Deps {
 
     fn add(&mut self, kind: EntryKind, id: i32) {
         self.0.insert(key(kind, id));
+    }
+
+    /// The document lists the records that refer to `kind:id`.
+    fn add_referrers(&mut self, kind: EntryKind, id: i32) {
+        self.0.insert(referrers_key(kind, id));
     }
 }
 
@@ -127,18 +145,22 @@ fn opt(zh: &Option<String>, en: &Option<String>) -> (String, String) {
 }
 
 /// The documents of the records with these keys (those that still exist). Only these are
-/// built, and only their citations are read; the other tables are read whole, since a document
-/// may follow links anywhere.
+/// built, and only the cases, actors and citations they reach are read; the rest comes from the
+/// graph.
 pub async fn for_keys(
     db: &DatabaseConnection,
+    graph: &Graph,
     keys: &BTreeSet<String>,
 ) -> AppResult<Vec<SearchDocument>> {
-    build(db, Some(keys)).await
+    build(db, graph, Some(keys)).await
 }
 
 /// Every searchable record of the database.
-pub async fn from_database(db: &DatabaseConnection) -> AppResult<Vec<SearchDocument>> {
-    build(db, None).await
+pub async fn from_database(
+    db: &DatabaseConnection,
+    graph: &Graph,
+) -> AppResult<Vec<SearchDocument>> {
+    build(db, graph, None).await
 }
 
 /// The citations of the records `only` names (every citation when `None`).
@@ -195,27 +217,92 @@ async fn rows_where<E: EntityTrait>(
     Ok(rows)
 }
 
+/// What a build reads beside the graph: the cases it reaches with their measure links and
+/// actors, and the excerpts of the records it builds.
+#[derive(Default)]
+struct Reach {
+    cases: BTreeMap<i32, cases::Model>,
+    measures_of_case: HashMap<i32, Vec<i32>>,
+    cases_of_measure: HashMap<i32, Vec<i32>>,
+    /// The names of the people and organisations a case names: other names of the case, so
+    /// that a search for a company or a person finds its case.
+    actors_of: HashMap<i32, (Vec<String>, Vec<String>)>,
+    excerpts: HashMap<(EntryKind, i32), Texts>,
+}
+
+impl Reach {
+    async fn load(
+        db: &DatabaseConnection,
+        graph: &Graph,
+        only: Option<&BTreeSet<String>>,
+    ) -> AppResult<Reach> {
+        let (cases, links) = cases_of(db, graph, only).await?;
+        let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
+        let actors = match only {
+            None => actors::Entity::find().all(db).await?,
+            Some(_) => rows_where::<actors::Entity>(db, actors::Column::CaseId, &case_ids).await?,
+        };
+        let mut reach = Reach {
+            cases: cases.into_iter().map(|case| (case.id, case)).collect(),
+            ..Reach::default()
+        };
+        for link in links {
+            reach
+                .measures_of_case
+                .entry(link.case_id)
+                .or_default()
+                .push(link.measure_id);
+            reach
+                .cases_of_measure
+                .entry(link.measure_id)
+                .or_default()
+                .push(link.case_id);
+        }
+        for actor in actors {
+            let names = reach.actors_of.entry(actor.case_id).or_default();
+            names.0.push(actor.name_zh);
+            names.1.push(actor.name_en);
+        }
+        for c in citations_of(db, only).await? {
+            let kind = EntryKind::ALL
+                .into_iter()
+                .find(|kind| kind.as_str() == c.entity_type);
+            if let Some(kind) = kind {
+                reach
+                    .excerpts
+                    .entry((kind, c.entity_id))
+                    .or_default()
+                    .add(&c.excerpt_zh, &c.excerpt_en);
+            }
+        }
+        Ok(reach)
+    }
+
+    /// The cases in a region itself (not in the regions below it), in id order.
+    fn cases_in(&self, region: i32) -> impl Iterator<Item = &cases::Model> {
+        self.cases
+            .values()
+            .filter(move |case| case.region_id == Some(region))
+    }
+}
+
 /// Cases are the table that grows (100,000 and more): for some documents, read only the cases
 /// they can reach — the wanted cases, the cases of wanted measures and of the measures of wanted
 /// causes (their region facets), the cases in wanted regions — and those cases' measure links.
 async fn cases_of(
     db: &DatabaseConnection,
+    graph: &Graph,
     only: Option<&BTreeSet<String>>,
-    measure_causes: &[measure_causes::Model],
 ) -> AppResult<(Vec<cases::Model>, Vec<case_measures::Model>)> {
     let Some(only) = only else {
         let mut links = case_measures::Entity::find().all(db).await?;
         links.sort_by_key(|link| (link.case_id, link.measure_id));
         return Ok((cases::Entity::find().all(db).await?, links));
     };
-    let wanted_causes: BTreeSet<i32> = ids_of(only, EntryKind::Cause).into_iter().collect();
     let mut measures: BTreeSet<i32> = ids_of(only, EntryKind::Measure).into_iter().collect();
-    measures.extend(
-        measure_causes
-            .iter()
-            .filter(|link| wanted_causes.contains(&link.cause_id))
-            .map(|link| link.measure_id),
-    );
+    for cause in ids_of(only, EntryKind::Cause) {
+        measures.extend(graph.measures_of_cause.get(&cause).into_iter().flatten());
+    }
     let measures: Vec<i32> = measures.into_iter().collect();
     let in_regions = rows_where::<cases::Entity>(
         db,
@@ -243,420 +330,346 @@ async fn cases_of(
 /// Builds the documents of the records `only` names, or of every record.
 async fn build(
     db: &DatabaseConnection,
+    graph: &Graph,
     only: Option<&BTreeSet<String>>,
 ) -> AppResult<Vec<SearchDocument>> {
     let wanted = |kind: EntryKind, id: i32| only.is_none_or(|only| only.contains(&key(kind, id)));
-    // Ordered maps: a document lists related records in id order, the same in every build.
-    let regions: BTreeMap<i32, regions::Model> = regions::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let dimensions: BTreeMap<i32, dimensions::Model> = dimensions::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let causes: BTreeMap<i32, causes::Model> = causes::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let strategies: BTreeMap<i32, strategies::Model> = strategies::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let measures: BTreeMap<i32, measures::Model> = measures::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let statistics = statistics::Entity::find().all(db).await?;
-    let indicators = indicators::Entity::find().all(db).await?;
-    let cause_dims = cause_dimensions::Entity::find().all(db).await?;
-    let measure_causes = measure_causes::Entity::find().all(db).await?;
-    let (cases, case_measures) = cases_of(db, only, &measure_causes).await?;
-    let cases: BTreeMap<i32, cases::Model> = cases.into_iter().map(|r| (r.id, r)).collect();
-    // The people and organisations a case names are other names of the case: a search for a
-    // company or a person finds its case.
-    let mut actors_of: HashMap<i32, (Vec<String>, Vec<String>)> = HashMap::new();
-    for actor in actors::Entity::find().all(db).await? {
-        let names = actors_of.entry(actor.case_id).or_default();
-        names.0.push(actor.name_zh);
-        names.1.push(actor.name_en);
+    let mut b = Builder {
+        g: graph,
+        reach: Reach::load(db, graph, only).await?,
+    };
+    let mut docs = Vec::new();
+    let cases: Vec<cases::Model> = b.reach.cases.values().cloned().collect();
+    for case in cases.iter().filter(|c| wanted(EntryKind::Case, c.id)) {
+        docs.push(b.case(case));
     }
-    let citations = citations_of(db, only).await?;
-    let mut named: HashMap<&str, HashMap<i32, Aliases>> = HashMap::new();
-    for kind in [
-        dimensions::Entity::KIND,
-        causes::Entity::KIND,
-        strategies::Entity::KIND,
-        measures::Entity::KIND,
-        glossary_terms::Entity::KIND,
-    ] {
-        named.insert(kind, crate::kb::aliases::of_kind(db, kind, None).await?);
+    for measure in graph.measures.values() {
+        if wanted(EntryKind::Measure, measure.id) {
+            docs.push(b.measure(measure));
+        }
     }
-    let aliases_of = |kind: &str, id: i32| lines(named.get(kind).and_then(|m| m.get(&id)));
-    let glossary = glossary_terms::Entity::find().all(db).await?;
+    for cause in graph.causes.values() {
+        if wanted(EntryKind::Cause, cause.id) {
+            docs.push(b.cause(cause));
+        }
+    }
+    for strategy in graph.strategies.values() {
+        if wanted(EntryKind::Strategy, strategy.id) {
+            docs.push(b.strategy(strategy));
+        }
+    }
+    for dimension in graph.dimensions.values() {
+        if wanted(EntryKind::Dimension, dimension.id) {
+            docs.push(b.dimension(dimension));
+        }
+    }
+    for region in graph.regions.values() {
+        if wanted(EntryKind::Region, region.id) {
+            docs.push(b.region(region));
+        }
+    }
+    for statistic in &graph.statistics {
+        if wanted(EntryKind::Statistic, statistic.id) {
+            docs.push(b.statistic(statistic));
+        }
+    }
+    for term in graph.glossary.values() {
+        if wanted(EntryKind::Glossary, term.id) {
+            docs.push(b.glossary(term));
+        }
+    }
+    docs.sort_by_key(|d| (d.kind, d.id));
+    Ok(docs)
+}
 
-    let mut excerpts: HashMap<(&str, i32), Texts> = HashMap::new();
-    for c in &citations {
-        let kind = EntryKind::ALL
-            .into_iter()
-            .map(EntryKind::as_str)
-            .find(|k| *k == c.entity_type);
-        if let Some(kind) = kind {
-            excerpts
-                .entry((kind, c.entity_id))
-                .or_default()
-                .add(&c.excerpt_zh, &c.excerpt_en);
-        }
-    }
-    let pairs = |links: &[(i32, i32)]| {
-        let mut map: HashMap<i32, Vec<i32>> = HashMap::new();
-        for &(from, to) in links {
-            map.entry(from).or_default().push(to);
-        }
-        map
-    };
-    let dims_of_cause = pairs(
-        &cause_dims
-            .iter()
-            .map(|l| (l.cause_id, l.dimension_id))
-            .collect::<Vec<_>>(),
-    );
-    let causes_of_measure = pairs(
-        &measure_causes
-            .iter()
-            .map(|l| (l.measure_id, l.cause_id))
-            .collect::<Vec<_>>(),
-    );
-    let measures_of_cause = pairs(
-        &measure_causes
-            .iter()
-            .map(|l| (l.cause_id, l.measure_id))
-            .collect::<Vec<_>>(),
-    );
-    let measures_of_case = pairs(
-        &case_measures
-            .iter()
-            .map(|l| (l.case_id, l.measure_id))
-            .collect::<Vec<_>>(),
-    );
-    let cases_of_measure = pairs(
-        &case_measures
-            .iter()
-            .map(|l| (l.measure_id, l.case_id))
-            .collect::<Vec<_>>(),
-    );
+/// One builder per build: a function per kind of record, each saying what its document holds
+/// and whose records it reads (`deps`).
+struct Builder<'a> {
+    g: &'a Graph,
+    reach: Reach,
+}
 
-    // A region with every region above it; a cause with its group.
-    let region_chain = |id: Option<i32>| -> Vec<&regions::Model> {
-        let mut chain = Vec::new();
-        let mut next = id;
-        while let Some(region) = next.and_then(|id| regions.get(&id)) {
-            if chain.iter().any(|r: &&regions::Model| r.id == region.id) {
-                break;
+impl Builder<'_> {
+    /// The record's own excerpts: the start of its body.
+    fn excerpts(&mut self, kind: EntryKind, id: i32) -> Texts {
+        self.reach.excerpts.remove(&(kind, id)).unwrap_or_default()
+    }
+
+    /// The facets a measure carries; cases, causes and regions derive theirs from it.
+    fn measure_facets(&self, measure: &measures::Model, deps: &mut Deps) -> Facets {
+        let g = self.g;
+        let mut facets = Facets::new();
+        deps.add(EntryKind::Measure, measure.id);
+        if let Some(strategy) = g.strategies.get(&measure.strategy_id) {
+            deps.add(EntryKind::Strategy, strategy.id);
+            facets.insert(("strategy", strategy.slug.clone()));
+            if let Some(dimension) = strategy.dimension_id.and_then(|d| g.dimensions.get(&d)) {
+                deps.add(EntryKind::Dimension, dimension.id);
+                facets.insert(("dimension", dimension.slug.clone()));
             }
-            chain.push(region);
-            next = region.parent_id;
         }
-        chain
-    };
-    let cause_chain = |id: i32| -> Vec<&causes::Model> {
-        let mut chain: Vec<&causes::Model> = causes.get(&id).into_iter().collect();
-        if let Some(parent) = chain
-            .first()
-            .and_then(|c| c.parent_id)
-            .and_then(|p| causes.get(&p))
-        {
-            chain.push(parent);
+        for link in g.causes_of_measure.get(&measure.id).into_iter().flatten() {
+            for c in g.cause_chain(link.cause_id) {
+                deps.add(EntryKind::Cause, c.id);
+                facets.insert(("cause", c.slug.clone()));
+            }
         }
-        chain
-    };
-    // The facets a measure carries; cases, causes and regions derive theirs from it.
-    let measure_facets =
-        |measure: &measures::Model, deps: &mut Deps| -> BTreeSet<(&'static str, String)> {
-            let mut facets = BTreeSet::new();
-            deps.add(EntryKind::Measure, measure.id);
-            if let Some(strategy) = strategies.get(&measure.strategy_id) {
-                deps.add(EntryKind::Strategy, strategy.id);
-                facets.insert(("strategy", strategy.slug.clone()));
-                if let Some(dimension) = strategy.dimension_id.and_then(|d| dimensions.get(&d)) {
-                    deps.add(EntryKind::Dimension, dimension.id);
-                    facets.insert(("dimension", dimension.slug.clone()));
-                }
-            }
-            for cause in causes_of_measure.get(&measure.id).into_iter().flatten() {
-                for c in cause_chain(*cause) {
-                    deps.add(EntryKind::Cause, c.id);
-                    facets.insert(("cause", c.slug.clone()));
-                }
-            }
-            facets
-        };
-    let regions_of_measure = |measure_id: i32, deps: &mut Deps| {
-        let mut facets = BTreeSet::new();
-        deps.add(EntryKind::Measure, measure_id);
-        for case in cases_of_measure
-            .get(&measure_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|case| cases.get(case))
-        {
+        facets
+    }
+
+    /// The regions (with the regions above them) of the cases that apply a measure.
+    fn regions_of_measure(&self, measure: i32, deps: &mut Deps) -> Facets {
+        let mut facets = Facets::new();
+        deps.add_referrers(EntryKind::Measure, measure);
+        for case in self.cases_of_measure(measure) {
             deps.add(EntryKind::Case, case.id);
-            for region in region_chain(case.region_id) {
+            for region in self.g.region_chain(case.region_id) {
                 deps.add(EntryKind::Region, region.id);
                 facets.insert(("region", region.slug.clone()));
             }
         }
         facets
-    };
-    let excerpt = |excerpts: &mut HashMap<(&str, i32), Texts>, kind: EntryKind, id: i32| {
-        excerpts.remove(&(kind.as_str(), id)).unwrap_or_default()
-    };
+    }
 
-    let mut docs = Vec::new();
-    for case in cases.values() {
-        if !wanted(EntryKind::Case, case.id) {
-            continue;
-        }
-        let mut body = excerpt(&mut excerpts, EntryKind::Case, case.id);
+    fn cases_of_measure(&self, measure: i32) -> impl Iterator<Item = &cases::Model> {
+        let reach = &self.reach;
+        reach
+            .cases_of_measure
+            .get(&measure)
+            .into_iter()
+            .flatten()
+            .filter_map(|case| reach.cases.get(case))
+    }
+
+    fn measures_of_case(&self, case: i32) -> impl Iterator<Item = &'_ measures::Model> {
+        let g = self.g;
+        self.reach
+            .measures_of_case
+            .get(&case)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| g.measures.get(m))
+    }
+
+    /// A case: its actions, outcomes, regions and measures; its actors are its other names.
+    fn case(&mut self, case: &cases::Model) -> SearchDocument {
+        let mut body = self.excerpts(EntryKind::Case, case.id);
         let mut deps = Deps::of(EntryKind::Case, case.id);
         body.maybe(&case.actions_zh, &case.actions_en);
         body.maybe(&case.outcomes_zh, &case.outcomes_en);
-        let mut facets = BTreeSet::new();
-        for region in region_chain(case.region_id) {
+        let mut facets = Facets::new();
+        for region in self.g.region_chain(case.region_id) {
             deps.add(EntryKind::Region, region.id);
             body.add(&region.name_zh, &region.name_en);
             facets.insert(("region", region.slug.clone()));
         }
-        for measure in measures_of_case
-            .get(&case.id)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| measures.get(m))
-        {
+        for measure in self.measures_of_case(case.id) {
             body.add(&measure.title_zh, &measure.title_en);
-            facets.extend(measure_facets(measure, &mut deps));
+            facets.extend(self.measure_facets(measure, &mut deps));
         }
-        docs.push(SearchDocument {
+        let aliases = self
+            .reach
+            .actors_of
+            .remove(&case.id)
+            .map(|(zh, en)| (zh.join("\n"), en.join("\n")))
+            .unwrap_or_default();
+        SearchDocument {
             kind: EntryKind::Case,
             id: case.id,
             slug: case.slug.clone(),
             title: (case.title_zh.clone(), case.title_en.clone()),
             summary: opt(&case.summary_zh, &case.summary_en),
             body: body.joined(),
-            aliases: actors_of
-                .remove(&case.id)
-                .map(|(zh, en)| (zh.join("\n"), en.join("\n")))
-                .unwrap_or_default(),
+            aliases,
             facets,
             deps: deps.0,
-        });
-    }
-    for measure in measures.values() {
-        if !wanted(EntryKind::Measure, measure.id) {
-            continue;
         }
-        let mut body = excerpt(&mut excerpts, EntryKind::Measure, measure.id);
+    }
+
+    /// A measure: its prong, the causes it answers, and the first cases that apply it.
+    fn measure(&mut self, measure: &measures::Model) -> SearchDocument {
+        let g = self.g;
+        let mut body = self.excerpts(EntryKind::Measure, measure.id);
         let mut deps = Deps::of(EntryKind::Measure, measure.id);
-        if let Some(strategy) = strategies.get(&measure.strategy_id) {
+        if let Some(strategy) = g.strategies.get(&measure.strategy_id) {
             body.add(&strategy.name_zh, &strategy.name_en);
         }
-        for cause in causes_of_measure
-            .get(&measure.id)
-            .into_iter()
-            .flatten()
-            .filter_map(|c| causes.get(c))
-        {
-            body.add(&cause.name_zh, &cause.name_en);
+        for link in g.causes_of_measure.get(&measure.id).into_iter().flatten() {
+            if let Some(cause) = g.causes.get(&link.cause_id) {
+                body.add(&cause.name_zh, &cause.name_en);
+            }
         }
-        let mut exemplars: Vec<&cases::Model> = cases_of_measure
-            .get(&measure.id)
-            .into_iter()
-            .flatten()
-            .filter_map(|c| cases.get(c))
-            .collect();
+        let mut exemplars: Vec<&cases::Model> = self.cases_of_measure(measure.id).collect();
         exemplars.sort_by_key(|case| case.id);
         for case in exemplars.into_iter().take(MAX_RELATED_TITLES) {
             body.add(&case.title_zh, &case.title_en);
         }
-        let mut facets = measure_facets(measure, &mut deps);
-        facets.extend(regions_of_measure(measure.id, &mut deps));
-        docs.push(SearchDocument {
+        let mut facets = self.measure_facets(measure, &mut deps);
+        facets.extend(self.regions_of_measure(measure.id, &mut deps));
+        SearchDocument {
             kind: EntryKind::Measure,
             id: measure.id,
             slug: measure.slug.clone(),
             title: (measure.title_zh.clone(), measure.title_en.clone()),
             summary: opt(&measure.summary_zh, &measure.summary_en),
             body: body.joined(),
-            aliases: aliases_of(measures::Entity::KIND, measure.id),
+            aliases: lines(g.aliases_of::<measures::Entity>(measure.id)),
             facets,
             deps: deps.0,
-        });
-    }
-    for cause in causes.values() {
-        if !wanted(EntryKind::Cause, cause.id) {
-            continue;
         }
-        let mut body = excerpt(&mut excerpts, EntryKind::Cause, cause.id);
+    }
+
+    /// A cause: its group, kinds of poverty and survey figures; facets from its measures.
+    fn cause(&mut self, cause: &causes::Model) -> SearchDocument {
+        let g = self.g;
+        let mut body = self.excerpts(EntryKind::Cause, cause.id);
         let mut deps = Deps::of(EntryKind::Cause, cause.id);
-        let mut facets = BTreeSet::new();
-        for c in cause_chain(cause.id) {
+        // Its survey figures and the measures that answer it refer to it.
+        deps.add_referrers(EntryKind::Cause, cause.id);
+        let mut facets = Facets::new();
+        for c in g.cause_chain(cause.id) {
             deps.add(EntryKind::Cause, c.id);
             facets.insert(("cause", c.slug.clone()));
         }
-        if let Some(parent) = cause.parent_id.and_then(|p| causes.get(&p)) {
+        if let Some(parent) = cause.parent_id.and_then(|p| g.causes.get(&p)) {
             body.add(&parent.name_zh, &parent.name_en);
         }
-        for dimension in dims_of_cause
+        for dimension in g
+            .dims_of_cause
             .get(&cause.id)
             .into_iter()
             .flatten()
-            .filter_map(|d| dimensions.get(d))
+            .filter_map(|d| g.dimensions.get(d))
         {
             deps.add(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
             facets.insert(("dimension", dimension.slug.clone()));
         }
-        for statistic in statistics.iter().filter(|s| s.cause_id == Some(cause.id)) {
+        for statistic in g.statistics_of_cause.get(&cause.id).into_iter().flatten() {
             deps.add(EntryKind::Statistic, statistic.id);
             body.add(&statistic.label_zh, &statistic.label_en);
         }
-        for measure in measures_of_cause
+        for measure in g
+            .measures_of_cause
             .get(&cause.id)
             .into_iter()
             .flatten()
-            .filter_map(|m| measures.get(m))
+            .filter_map(|m| g.measures.get(m))
         {
-            if let Some(strategy) = strategies.get(&measure.strategy_id) {
+            deps.add(EntryKind::Measure, measure.id);
+            if let Some(strategy) = g.strategies.get(&measure.strategy_id) {
                 deps.add(EntryKind::Strategy, strategy.id);
                 facets.insert(("strategy", strategy.slug.clone()));
             }
-            facets.extend(regions_of_measure(measure.id, &mut deps));
+            facets.extend(self.regions_of_measure(measure.id, &mut deps));
         }
-        docs.push(SearchDocument {
+        SearchDocument {
             kind: EntryKind::Cause,
             id: cause.id,
             slug: cause.slug.clone(),
             title: (cause.name_zh.clone(), cause.name_en.clone()),
             summary: opt(&cause.summary_zh, &cause.summary_en),
             body: body.joined(),
-            aliases: aliases_of(causes::Entity::KIND, cause.id),
+            aliases: lines(g.aliases_of::<causes::Entity>(cause.id)),
             facets,
             deps: deps.0,
-        });
-    }
-    for strategy in strategies.values() {
-        if !wanted(EntryKind::Strategy, strategy.id) {
-            continue;
         }
-        let mut body = excerpt(&mut excerpts, EntryKind::Strategy, strategy.id);
+    }
+
+    /// A prong: its aim, its kind of poverty and its measures.
+    fn strategy(&mut self, strategy: &strategies::Model) -> SearchDocument {
+        let g = self.g;
+        let mut body = self.excerpts(EntryKind::Strategy, strategy.id);
         let mut deps = Deps::of(EntryKind::Strategy, strategy.id);
+        deps.add_referrers(EntryKind::Strategy, strategy.id);
         body.add(&strategy.aim_zh, &strategy.aim_en);
-        let mut facets = BTreeSet::from([("strategy", strategy.slug.clone())]);
-        if let Some(dimension) = strategy.dimension_id.and_then(|d| dimensions.get(&d)) {
+        let mut facets = Facets::from([("strategy", strategy.slug.clone())]);
+        if let Some(dimension) = strategy.dimension_id.and_then(|d| g.dimensions.get(&d)) {
             deps.add(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
             facets.insert(("dimension", dimension.slug.clone()));
         }
-        for measure in measures.values().filter(|m| m.strategy_id == strategy.id) {
+        for measure in g.measures_of_strategy(strategy.id) {
             deps.add(EntryKind::Measure, measure.id);
             body.add(&measure.title_zh, &measure.title_en);
         }
-        docs.push(SearchDocument {
+        SearchDocument {
             kind: EntryKind::Strategy,
             id: strategy.id,
             slug: strategy.slug.clone(),
             title: (strategy.name_zh.clone(), strategy.name_en.clone()),
             summary: opt(&strategy.summary_zh, &strategy.summary_en),
             body: body.joined(),
-            aliases: aliases_of(strategies::Entity::KIND, strategy.id),
+            aliases: lines(g.aliases_of::<strategies::Entity>(strategy.id)),
             facets,
             deps: deps.0,
-        });
-    }
-    for dimension in dimensions.values() {
-        if !wanted(EntryKind::Dimension, dimension.id) {
-            continue;
         }
-        let mut body = excerpt(&mut excerpts, EntryKind::Dimension, dimension.id);
+    }
+
+    /// A kind of poverty: the prongs that answer it and the causes that feed it.
+    fn dimension(&mut self, dimension: &dimensions::Model) -> SearchDocument {
+        let g = self.g;
+        let mut body = self.excerpts(EntryKind::Dimension, dimension.id);
         let mut deps = Deps::of(EntryKind::Dimension, dimension.id);
-        let mut facets = BTreeSet::from([("dimension", dimension.slug.clone())]);
-        for strategy in strategies
-            .values()
-            .filter(|s| s.dimension_id == Some(dimension.id))
-        {
+        deps.add_referrers(EntryKind::Dimension, dimension.id);
+        let mut facets = Facets::from([("dimension", dimension.slug.clone())]);
+        for strategy in g.strategies_of_dimension(dimension.id) {
             deps.add(EntryKind::Strategy, strategy.id);
             body.add(&strategy.name_zh, &strategy.name_en);
             facets.insert(("strategy", strategy.slug.clone()));
         }
-        for cause in cause_dims
-            .iter()
-            .filter(|l| l.dimension_id == dimension.id)
-            .filter_map(|l| causes.get(&l.cause_id))
+        for cause in g
+            .causes_of_dimension
+            .get(&dimension.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| g.causes.get(c))
         {
             deps.add(EntryKind::Cause, cause.id);
             body.add(&cause.name_zh, &cause.name_en);
         }
-        docs.push(SearchDocument {
+        SearchDocument {
             kind: EntryKind::Dimension,
             id: dimension.id,
             slug: dimension.slug.clone(),
             title: (dimension.name_zh.clone(), dimension.name_en.clone()),
             summary: opt(&dimension.summary_zh, &dimension.summary_en),
             body: body.joined(),
-            aliases: aliases_of(dimensions::Entity::KIND, dimension.id),
+            aliases: lines(g.aliases_of::<dimensions::Entity>(dimension.id)),
             facets,
             deps: deps.0,
-        });
-    }
-    for region in regions.values() {
-        if !wanted(EntryKind::Region, region.id) {
-            continue;
         }
-        let mut body = excerpt(&mut excerpts, EntryKind::Region, region.id);
+    }
+
+    /// A region: its zone, the regions above it, its indicators and the first cases in it;
+    /// facets from those cases' measures.
+    fn region(&mut self, region: &regions::Model) -> SearchDocument {
+        let g = self.g;
+        let mut body = self.excerpts(EntryKind::Region, region.id);
         let mut deps = Deps::of(EntryKind::Region, region.id);
+        deps.add_referrers(EntryKind::Region, region.id);
         body.maybe(&region.zone_zh, &region.zone_en);
-        let chain = region_chain(Some(region.id));
+        let chain = g.region_chain(Some(region.id));
         for r in &chain {
             deps.add(EntryKind::Region, r.id);
         }
-        let mut facets: BTreeSet<(&'static str, String)> =
-            chain.iter().map(|r| ("region", r.slug.clone())).collect();
+        let mut facets: Facets = chain.iter().map(|r| ("region", r.slug.clone())).collect();
         for parent in chain.iter().skip(1) {
             body.add(&parent.name_zh, &parent.name_en);
         }
-        for indicator in indicators.iter().filter(|i| i.region_id == region.id) {
+        for indicator in g.indicators_of_region.get(&region.id).into_iter().flatten() {
             body.add(&indicator.name_zh, &indicator.name_en);
         }
-        let mut local: Vec<&cases::Model> = cases
-            .values()
-            .filter(|c| c.region_id == Some(region.id))
-            .collect();
-        local.sort_by_key(|case| case.id);
-        for (n, case) in local.into_iter().enumerate() {
+        for (n, case) in self.reach.cases_in(region.id).enumerate() {
             deps.add(EntryKind::Case, case.id);
             if n < MAX_RELATED_TITLES {
                 body.add(&case.title_zh, &case.title_en);
             }
-            for measure in measures_of_case
-                .get(&case.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|m| measures.get(m))
-            {
-                facets.extend(measure_facets(measure, &mut deps));
+            for measure in self.measures_of_case(case.id) {
+                facets.extend(self.measure_facets(measure, &mut deps));
             }
         }
-        docs.push(SearchDocument {
+        SearchDocument {
             kind: EntryKind::Region,
             id: region.id,
             slug: region.slug.clone(),
@@ -666,60 +679,62 @@ async fn build(
             aliases: Default::default(),
             facets,
             deps: deps.0,
-        });
-    }
-    for statistic in &statistics {
-        if !wanted(EntryKind::Statistic, statistic.id) {
-            continue;
         }
-        let mut body = excerpt(&mut excerpts, EntryKind::Statistic, statistic.id);
+    }
+
+    /// A survey figure: the cause (with its group) or kind of poverty it is evidence for, and
+    /// the prongs that answer them.
+    fn statistic(&mut self, statistic: &statistics::Model) -> SearchDocument {
+        let g = self.g;
+        let mut body = self.excerpts(EntryKind::Statistic, statistic.id);
         let mut deps = Deps::of(EntryKind::Statistic, statistic.id);
-        let mut facets = BTreeSet::new();
+        let mut facets = Facets::new();
         if let Some(cause_id) = statistic.cause_id {
             deps.add(EntryKind::Cause, cause_id);
-            for cause in cause_chain(cause_id) {
+            deps.add_referrers(EntryKind::Cause, cause_id);
+            for cause in g.cause_chain(cause_id) {
                 deps.add(EntryKind::Cause, cause.id);
                 body.add(&cause.name_zh, &cause.name_en);
                 facets.insert(("cause", cause.slug.clone()));
             }
-            for dimension in dims_of_cause
+            for dimension in g
+                .dims_of_cause
                 .get(&cause_id)
                 .into_iter()
                 .flatten()
-                .filter_map(|d| dimensions.get(d))
+                .filter_map(|d| g.dimensions.get(d))
             {
                 facets.insert(("dimension", dimension.slug.clone()));
             }
-            for measure in measures_of_cause
+            for measure in g
+                .measures_of_cause
                 .get(&cause_id)
                 .into_iter()
                 .flatten()
-                .filter_map(|m| measures.get(m))
+                .filter_map(|m| g.measures.get(m))
             {
                 deps.add(EntryKind::Measure, measure.id);
-                if let Some(strategy) = strategies.get(&measure.strategy_id) {
+                if let Some(strategy) = g.strategies.get(&measure.strategy_id) {
                     deps.add(EntryKind::Strategy, strategy.id);
                     facets.insert(("strategy", strategy.slug.clone()));
                 }
             }
         }
-        if let Some(dimension) = statistic.dimension_id.and_then(|d| dimensions.get(&d)) {
+        if let Some(dimension) = statistic.dimension_id.and_then(|d| g.dimensions.get(&d)) {
             deps.add(EntryKind::Dimension, dimension.id);
+            deps.add_referrers(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
             facets.insert(("dimension", dimension.slug.clone()));
-            for strategy in strategies
-                .values()
-                .filter(|s| s.dimension_id == Some(dimension.id))
-            {
+            for strategy in g.strategies_of_dimension(dimension.id) {
                 deps.add(EntryKind::Strategy, strategy.id);
                 facets.insert(("strategy", strategy.slug.clone()));
             }
         }
-        for region in region_chain(statistic.region_id) {
+        for region in g.region_chain(statistic.region_id) {
             deps.add(EntryKind::Region, region.id);
             facets.insert(("region", region.slug.clone()));
         }
-        docs.push(SearchDocument {
+        SearchDocument {
             kind: EntryKind::Statistic,
             id: statistic.id,
             slug: statistic.slug.clone(),
@@ -729,15 +744,15 @@ async fn build(
             aliases: Default::default(),
             facets,
             deps: deps.0,
-        });
-    }
-    for term in &glossary {
-        if !wanted(EntryKind::Glossary, term.id) {
-            continue;
         }
-        let (aliases_zh, aliases_en) = aliases_of(glossary_terms::Entity::KIND, term.id);
+    }
+
+    /// A glossary term: its term and rendering are its title, its explanation its summary, its
+    /// pinyin (without tone marks, as planners type it) and aliases its other names.
+    fn glossary(&mut self, term: &glossary_terms::Model) -> SearchDocument {
+        let (aliases_zh, aliases_en) = lines(self.g.aliases_of::<glossary_terms::Entity>(term.id));
         let pinyin = plain_pinyin(&term.pinyin);
-        docs.push(SearchDocument {
+        SearchDocument {
             kind: EntryKind::Glossary,
             id: term.id,
             slug: term.slug.clone(),
@@ -753,10 +768,8 @@ async fn build(
             ),
             facets: BTreeSet::new(),
             deps: Deps::of(EntryKind::Glossary, term.id).0,
-        });
+        }
     }
-    docs.sort_by_key(|d| (d.kind, d.id));
-    Ok(docs)
 }
 
 #[cfg(test)]
@@ -771,13 +784,40 @@ mod tests {
         let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
         Migrator::up(&db, None).await.unwrap();
         crate::kb::seed_bundled(&db).await.unwrap();
-        let all = from_database(&db).await.unwrap();
+        let graph = Graph::load(&db).await.unwrap();
+        let all = from_database(&db, &graph).await.unwrap();
         assert!(all.len() > 100);
         for doc in &all {
-            let alone = for_keys(&db, &BTreeSet::from([doc.key()])).await.unwrap();
+            let alone = for_keys(&db, &graph, &BTreeSet::from([doc.key()]))
+                .await
+                .unwrap();
             assert_eq!(alone, vec![doc.clone()], "{}", doc.key());
         }
         let keys: BTreeSet<String> = all.iter().map(SearchDocument::key).collect();
-        assert_eq!(for_keys(&db, &keys).await.unwrap(), all);
+        assert_eq!(for_keys(&db, &graph, &keys).await.unwrap(), all);
+    }
+
+    /// A case reads its measures' own fields (title, prong, causes), not who else applies them;
+    /// the measure's document lists its cases, so it follows the measure's referrers.
+    #[tokio::test]
+    async fn a_document_depends_on_referrers_only_where_it_lists_them() {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        crate::kb::seed_bundled(&db).await.unwrap();
+        let graph = Graph::load(&db).await.unwrap();
+        let all = from_database(&db, &graph).await.unwrap();
+        let measure = all
+            .iter()
+            .find(|d| d.kind == EntryKind::Measure && d.slug == "honour-hard-work")
+            .unwrap();
+        let own = key(EntryKind::Measure, measure.id);
+        let referrers = referrers_key(EntryKind::Measure, measure.id);
+        assert!(measure.deps.contains(&referrers));
+        let cases: Vec<&SearchDocument> = all
+            .iter()
+            .filter(|d| d.kind == EntryKind::Case && d.deps.contains(&own))
+            .collect();
+        assert!(!cases.is_empty(), "some case applies {}", measure.slug);
+        assert!(cases.iter().all(|case| !case.deps.contains(&referrers)));
     }
 }

@@ -19,6 +19,7 @@ use super::schema::SCHEMA_VERSION;
 use super::tokenizer;
 use crate::changes;
 use crate::error::{AppError, AppResult};
+use crate::graph::GraphCache;
 
 /// How many change-log entries one index commit applies at most.
 const CATCH_UP_BATCH: u64 = 500;
@@ -37,6 +38,8 @@ pub struct Search {
     health: Arc<AtomicU8>,
     /// jieba with the domain dictionary, shared by every engine this process opens.
     jieba: Arc<Jieba>,
+    /// The knowledge graph documents are built from, shared with recommendations.
+    graphs: Arc<GraphCache>,
 }
 
 /// What this process knows of its index's files (`Search::health`).
@@ -76,11 +79,18 @@ impl Search {
             wake: Arc::new(Notify::new()),
             health: Arc::new(AtomicU8::new(SOUND)),
             jieba,
+            graphs: Arc::default(),
         })
     }
 
     fn engine(&self) -> Arc<SearchEngine> {
         self.engine.load_full()
+    }
+
+    /// The knowledge graph as of the change log's last position (one read per state of the
+    /// database, shared by the indexer and recommendations).
+    pub fn graphs(&self) -> &GraphCache {
+        &self.graphs
     }
 
     /// jieba with the domain dictionary, as the index's tokenizers use it.
@@ -239,7 +249,8 @@ impl Search {
         // The position is read before the records: a change committed in between is applied
         // again by the next catch-up, which is harmless (applying is idempotent).
         let position = changes::last_position(db).await?;
-        let documents = from_database(db).await?;
+        let snapshot = self.graphs.current(db).await?;
+        let documents = from_database(db, &snapshot.graph).await?;
         let count = documents.len();
         total(count as u64);
         self.on_engine(move |engine| engine.rebuild(&documents, position, &mut |n| tick(n)))
@@ -259,27 +270,33 @@ impl Search {
         let Some(last) = batch.last().map(|change| change.position) else {
             return Ok(0);
         };
+        // The changed records' own documents, and the dependency keys whose documents follow:
+        // a `related` change (another record now links to this one, or no longer does) leaves
+        // the record's own fields as they were, so only documents that list its referrers
+        // follow it.
         let mut changed = BTreeSet::new();
+        let mut read = BTreeSet::new();
         for change in &batch {
-            match change.record {
-                Some((kind, id)) => {
-                    changed.insert(documents::key(kind, id));
-                }
-                None => {
-                    self.rebuild_locked(db, |_| (), |_| ()).await?;
-                    return Ok(batch.len());
-                }
+            let Some((kind, id)) = change.record else {
+                self.rebuild_locked(db, |_| (), |_| ()).await?;
+                return Ok(batch.len());
+            };
+            changed.insert(documents::key(kind, id));
+            read.insert(documents::referrers_key(kind, id));
+            if change.operation != changes::Operation::Related {
+                read.insert(documents::key(kind, id));
             }
         }
         let affected = self
             .on_engine(move |engine| {
-                engine.dependents(&changed).map(|mut affected| {
+                engine.dependents(&read).map(|mut affected| {
                     affected.extend(changed);
                     affected
                 })
             })
             .await?;
-        let docs = documents::for_keys(db, &affected).await?;
+        let snapshot = self.graphs.current(db).await?;
+        let docs = documents::for_keys(db, &snapshot.graph, &affected).await?;
         self.on_engine(move |engine| engine.replace(&affected, &docs, last))
             .await?;
         Ok(batch.len())
