@@ -2,6 +2,7 @@
 //! databases by export and import.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -37,8 +38,12 @@ fn paper_text() -> String {
 struct Sections {
     text: String,
     starts: Vec<(usize, String)>,
-    /// Where each heading ends: a word ends there even when the next line runs on.
-    heading_ends: Vec<usize>,
+    /// Where each heading stands: a word ends where it ends even when the next line runs on.
+    headings: Vec<Range<usize>>,
+    /// Where each figure's caption stands (`图1扶贫工作难题反馈调查`).
+    captions: Vec<Range<usize>>,
+    /// Where the body begins: after the title block, the author lines and `【摘要】：`.
+    body: usize,
 }
 
 impl Sections {
@@ -46,7 +51,9 @@ impl Sections {
         const NUMERALS: &str = "一二三四五六七八九十";
         let mut text = String::new();
         let mut starts = Vec::new();
-        let mut heading_ends = Vec::new();
+        let mut headings = Vec::new();
+        let mut captions = Vec::new();
+        let mut body = 0;
         let mut part = String::new();
         for line in paper_text().lines() {
             let line: String = line.split_whitespace().collect();
@@ -59,26 +66,68 @@ impl Sections {
             };
             // A heading is a short numbered line; body lines that start a list ("一是") do not match.
             let heading = line.chars().count() <= 40 && !line.ends_with('。');
+            let here = text.len()..text.len() + line.len();
             if line.starts_with("【摘要】") {
                 starts.push((text.len(), "摘要".to_string()));
+                body = text.len() + "【摘要】：".len();
             } else if line.starts_with("我国扶贫开发成就") {
                 starts.push((text.len(), "引言".to_string()));
             } else if heading && numbered("", '、') {
                 part = line.clone();
                 starts.push((text.len(), part.clone()));
-                heading_ends.push(text.len() + line.len());
+                headings.push(here);
             } else if heading && numbered("（", '）') {
                 let number: String = part.chars().take_while(|c| *c != '、').collect();
                 starts.push((text.len(), format!("{number}、{line}")));
-                heading_ends.push(text.len() + line.len());
+                headings.push(here);
+            } else if line.starts_with('图')
+                && line["图".len()..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                captions.push(here);
             }
             text.push_str(&line);
         }
         Sections {
             text,
             starts,
-            heading_ends,
+            headings,
+            captions,
+            body,
         }
+    }
+
+    /// The sentences of the body: cut after 。！？； (with a closing quotation mark that
+    /// follows), and where a part, a heading or a caption begins or ends (the PDF breaks its
+    /// other lines anywhere).
+    fn sentences(&self) -> Vec<Range<usize>> {
+        let mut bounds: HashSet<usize> = self.starts.iter().map(|(at, _)| *at).collect();
+        bounds.extend(
+            self.headings
+                .iter()
+                .chain(&self.captions)
+                .flat_map(|r| [r.start, r.end]),
+        );
+        let mut sentences = Vec::new();
+        let mut start = self.body;
+        let mut chars = self.text[self.body..].char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let mut end = self.body + i + c.len_utf8();
+            if "。！？；".contains(c) {
+                if let Some((_, quote)) = chars.next_if(|(_, q)| "”’".contains(*q)) {
+                    end += quote.len_utf8();
+                }
+            } else if !bounds.contains(&end) && end < self.text.len() {
+                continue;
+            }
+            if !self.text[start..end]
+                .trim_matches(|c| "。！？；".contains(c))
+                .is_empty()
+            {
+                sentences.push(start..end);
+            }
+            start = end;
+        }
+        sentences
     }
 
     /// The labels of the parts where `excerpt` occurs (one per occurrence).
@@ -101,7 +150,7 @@ impl Sections {
 fn word_cuts(sections: &Sections) -> HashSet<usize> {
     let jieba = policy_kb::search::tokenizer::jieba();
     let mut cuts = HashSet::from([0, sections.text.len()]);
-    cuts.extend(sections.heading_ends.iter().copied());
+    cuts.extend(sections.headings.iter().map(|h| h.end));
     let mut at = 0;
     for word in jieba.cut(&sections.text, true) {
         at += word.word.len();
@@ -1014,4 +1063,160 @@ async fn named_actors_are_records_that_find_their_cases(backend: Backend) {
             "{typed}: {hits:#}"
         );
     }
+}
+
+/// Why a sentence of the paper is in no citation (`tests/fidelity/uncited.yaml`): a closed set.
+#[derive(serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+enum Uncited {
+    /// A heading that no citation's section label names.
+    Heading,
+    /// A figure's caption (the figure's values are statistics, its title their `series`).
+    FigureCaption,
+    /// Framing or rhetoric that states nothing a planner could use.
+    RhetoricNoFact,
+    /// What other authors found or argued (section 一's review of the literature).
+    LiteratureReviewOfOthers,
+    /// Says again what a cited passage says (`repeats` gives that passage).
+    Repeats,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LedgerEntry {
+    sentence: String,
+    reason: Uncited,
+    /// For `repeats`: the passage, in some citation's excerpt, that says it already.
+    #[serde(default)]
+    repeats: Option<String>,
+}
+
+/// The characters of a sentence that no excerpt covers, leaving out punctuation and the
+/// paper's reference marks (`[4]`).
+fn uncovered_part(text: &str, sentence: &Range<usize>, covered: &[bool]) -> String {
+    const PUNCTUATION: &str = "，。、；：！？“”‘’（）《》—～…·";
+    let mut part = String::new();
+    let mut in_mark = false;
+    for (i, c) in text[sentence.clone()].char_indices() {
+        match c {
+            '[' => in_mark = true,
+            ']' => in_mark = false,
+            _ if in_mark || covered[sentence.start + i] => {}
+            _ if c.is_ascii_punctuation() || PUNCTUATION.contains(c) => {}
+            _ => part.push(c),
+        }
+    }
+    part
+}
+
+/// Coverage: every sentence of the paper's body is in the knowledge base's citations, or the
+/// reviewed ledger says why it need not be. A sentence is covered when the excerpts (of every
+/// kind of entry, together) hold all of it but its punctuation and reference marks, so every
+/// clause and every item of a named list is cited; a heading is covered when a citation's
+/// section label names it. The ledger may list only sentences of the paper that are not
+/// covered, so it cannot go stale.
+#[test]
+fn every_sentence_of_the_paper_is_cited_or_excused() {
+    let kb = KnowledgeBase::bundled().unwrap();
+    let sections = Sections::of_paper();
+    let text = &sections.text;
+    let citations: Vec<&kb::CitationEntry> = citation_lists(&kb)
+        .into_iter()
+        .flat_map(|(_, list)| list.iter())
+        .collect();
+    let excerpts: HashSet<String> = citations
+        .iter()
+        .map(|c| c.excerpt.zh.split_whitespace().collect())
+        .collect();
+    let mut covered = vec![false; text.len()];
+    for excerpt in &excerpts {
+        for (at, _) in text.match_indices(excerpt.as_str()) {
+            covered[at..at + excerpt.len()].fill(true);
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity/uncited.yaml");
+    let ledger: Vec<LedgerEntry> =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+
+    let sentences = sections.sentences();
+    assert!(sentences.len() > 150, "the body must be read whole");
+    let mut faults = Vec::new();
+    let mut uncited: BTreeMap<&str, String> = BTreeMap::new();
+    for sentence in &sentences {
+        let left = uncovered_part(text, sentence, &covered);
+        let is_covered = if sections.headings.contains(sentence) {
+            citations
+                .iter()
+                .any(|c| c.section.zh.contains(&text[sentence.clone()]))
+        } else {
+            left.is_empty()
+        };
+        if !is_covered {
+            uncited.insert(&text[sentence.clone()], left);
+        }
+    }
+    let mut listed = HashSet::new();
+    let mut reasons: BTreeMap<Uncited, usize> = BTreeMap::new();
+    for entry in &ledger {
+        let sentence: String = entry.sentence.split_whitespace().collect();
+        if !listed.insert(sentence.clone()) {
+            faults.push(format!("the ledger lists twice: {sentence}"));
+        }
+        *reasons.entry(entry.reason).or_default() += 1;
+        let at = sentences.iter().find(|s| text[(*s).clone()] == sentence);
+        match at {
+            None => faults.push(format!(
+                "the ledger lists what is not a sentence of the paper: {sentence}"
+            )),
+            Some(_) if !uncited.contains_key(sentence.as_str()) => faults.push(format!(
+                "the ledger lists a sentence the citations cover: {sentence}"
+            )),
+            Some(range) => {
+                let fits = (entry.reason == Uncited::Repeats) == entry.repeats.is_some()
+                    && match entry.reason {
+                        Uncited::Heading => sections.headings.contains(range),
+                        // The caption's title is the `series` of its figure's statistics.
+                        Uncited::FigureCaption => {
+                            let title = sentence
+                                .trim_start_matches(|c: char| c == '图' || c.is_ascii_digit());
+                            sections.captions.contains(range)
+                                && kb.statistics.iter().any(|s| {
+                                    s.series.as_ref().is_some_and(|series| series.zh == title)
+                                })
+                        }
+                        Uncited::Repeats => entry.repeats.as_ref().is_some_and(|passage| {
+                            let passage: String = passage.split_whitespace().collect();
+                            passage.chars().count() >= 4
+                                && excerpts.iter().any(|e| e.contains(&passage))
+                        }),
+                        Uncited::RhetoricNoFact | Uncited::LiteratureReviewOfOthers => true,
+                    };
+                if !fits {
+                    faults.push(format!(
+                        "the ledger's reason {:?} does not fit (a heading, a caption, or `repeats` naming a passage some excerpt holds): {sentence}",
+                        entry.reason
+                    ));
+                }
+            }
+        }
+    }
+    for (sentence, left) in &uncited {
+        if !listed.contains(*sentence) {
+            faults.push(format!(
+                "not in the knowledge base: {sentence}\n    left out: {left}"
+            ));
+        }
+    }
+    println!(
+        "{} sentences in the body, {} covered, {} excused: {reasons:?}",
+        sentences.len(),
+        sentences.len() - uncited.len(),
+        uncited.len()
+    );
+    assert!(
+        faults.is_empty(),
+        "{}\n{} faults",
+        faults.join("\n"),
+        faults.len()
+    );
 }
