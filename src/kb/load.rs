@@ -1433,7 +1433,7 @@ fn with_survey(
     survey: &SurveyEntry,
 ) -> Result<sources::ActiveModel, KbError> {
     for (field, date) in [("survey.start", &survey.start), ("survey.end", &survey.end)] {
-        if !is_iso_date(date) {
+        if crate::domain::IsoDate::parse(date).is_none() {
             return Err(at.err(
                 field,
                 format!("'{date}' is not a date of the form YYYY-MM-DD"),
@@ -1467,19 +1467,4 @@ fn with_survey(
     row.questionnaires_valid = Set(Some(valid));
     row.valid_rate = Set(Some(survey.valid_rate));
     Ok(row)
-}
-
-/// `YYYY-MM-DD` with a plausible month and day.
-fn is_iso_date(raw: &str) -> bool {
-    let parts: Vec<&str> = raw.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-            let number = |s: &str| s.parse::<u32>().ok();
-            matches!(
-                (number(y), number(m), number(d)),
-                (Some(1900..=2100), Some(1..=12), Some(1..=31))
-            )
-        }
-        _ => false,
-    }
 }
