@@ -18,7 +18,7 @@ use entities::*;
 use crate::auth::{Actor, Role};
 use crate::catalog::{self, Table};
 use crate::changes;
-use crate::db::begin_write;
+use crate::db::{begin_write, WriteTxn};
 use crate::domain::EntryKind;
 use crate::error::{AppError, AppResult};
 use crate::kb::{self, KbError, Link, Record, Target, Text};
@@ -429,11 +429,7 @@ impl<'r> Edit<'r> {
 
 /// Applies one edit inside the caller's transaction: writes `after` (or deletes the row), bumps
 /// the row's version, then writes the revision and the change-log entries.
-async fn apply<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    edit: Edit<'_>,
-) -> AppResult<(i32, revisions::Model)> {
+async fn apply(db: &WriteTxn, actor: &Actor, edit: Edit<'_>) -> AppResult<(i32, revisions::Model)> {
     let Edit {
         kind,
         id,
@@ -510,7 +506,7 @@ async fn apply<C: ConnectionTrait>(
 
 /// The row of an edited record as its edit's transaction wrote it: an edit answers with what
 /// it wrote, never with what a later edit has made of the row since the commit.
-async fn written<E: Table>(txn: &sea_orm::DatabaseTransaction, id: i32) -> AppResult<E::Model> {
+async fn written<E: Table>(txn: &WriteTxn, id: i32) -> AppResult<E::Model> {
     catalog::by_id::<E, _>(txn, id)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("an edited row vanished in its edit")))
@@ -592,8 +588,8 @@ pub async fn delete(
     Ok(())
 }
 
-async fn delete_in<C: ConnectionTrait>(
-    db: &C,
+async fn delete_in(
+    db: &WriteTxn,
     actor: &Actor,
     kind: EntryKind,
     id: i32,

@@ -13,6 +13,8 @@ pub mod editing;
 pub mod error;
 pub mod feed;
 pub mod graphql;
+#[cfg(test)]
+mod import_rules;
 pub mod kb;
 pub mod metrics;
 pub mod recommend;

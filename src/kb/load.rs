@@ -20,6 +20,7 @@ use super::format::{
 };
 use super::{FileNames, KbError};
 use crate::catalog::Table;
+use crate::db::WriteTxn;
 use crate::domain::{Respondent, Slug};
 
 /// How long a verbatim excerpt may be, in characters.
@@ -1100,11 +1101,7 @@ impl Record {
 
 /// Validates one record and writes it to `target`; run it inside a transaction. Errors name
 /// the field as a path inside the record (`title.en`, `citations[0].excerpt.zh`).
-pub async fn write_record<C: ConnectionTrait>(
-    db: &C,
-    record: &Record,
-    target: Target,
-) -> Result<i32, KbError> {
+pub async fn write_record(db: &WriteTxn, record: &Record, target: Target) -> Result<i32, KbError> {
     let mut w = Writer {
         db,
         ids: Ids::lazy(),
@@ -1129,7 +1126,7 @@ pub async fn write_record<C: ConnectionTrait>(
 }
 
 /// Deletes a record of `kind` with what it owns: citations, owned links, indicators.
-pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> Result<(), KbError> {
+pub async fn delete_record(db: &WriteTxn, kind: &str, id: i32) -> Result<(), KbError> {
     delete_citations(db, kind, &[id]).await?;
     aliases::delete(db, kind, &[id]).await?;
     match kind {
@@ -1176,8 +1173,8 @@ pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> R
 
 /// Validates and writes every entry of `kb`; run it inside a transaction. `progress` hears of
 /// each entry written.
-pub async fn load<C: ConnectionTrait>(
-    db: &C,
+pub async fn load(
+    db: &WriteTxn,
     kb: KnowledgeBase,
     files: &FileNames,
     progress: &mut Progress<'_>,
@@ -1188,8 +1185,8 @@ pub async fn load<C: ConnectionTrait>(
 /// `load`, with more cases read from `streamed` as they are parsed (after the cases of `kb`).
 /// The cases and statistics (the lists that grow large) are consumed as they are written, so an
 /// import's memory does not grow with its size. Files with no entry at all are an error.
-pub async fn load_with<C: ConnectionTrait>(
-    db: &C,
+pub async fn load_with(
+    db: &WriteTxn,
     kb: KnowledgeBase,
     streamed: Option<super::CaseStream>,
     files: &FileNames,
@@ -1205,7 +1202,7 @@ pub async fn load_with<C: ConnectionTrait>(
         let at = At::new(&files.of("sources"), "source", &entry.slug);
         let slug = w
             .ids
-            .claim::<sources::Entity, C>(db, &at, &entry.slug, Target::New)
+            .claim::<sources::Entity, WriteTxn>(db, &at, &entry.slug, Target::New)
             .await?;
         let (title_zh, title_en) = at.text("title", &entry.title)?;
         let (authors_zh, authors_en) = at.text("authors", &entry.authors)?;
@@ -1243,7 +1240,7 @@ pub async fn load_with<C: ConnectionTrait>(
         let at = At::new(&files.of("dimensions"), "dimension", &entry.slug);
         let slug = w
             .ids
-            .claim::<dimensions::Entity, C>(db, &at, &entry.slug, Target::New)
+            .claim::<dimensions::Entity, WriteTxn>(db, &at, &entry.slug, Target::New)
             .await?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
@@ -1295,14 +1292,19 @@ pub async fn load_with<C: ConnectionTrait>(
         let at = At::new(&files.of("strategies"), "strategy", &entry.slug);
         let slug = w
             .ids
-            .claim::<strategies::Entity, C>(db, &at, &entry.slug, Target::New)
+            .claim::<strategies::Entity, WriteTxn>(db, &at, &entry.slug, Target::New)
             .await?;
         let (name_zh, name_en) = at.text("name", &entry.name)?;
         let (aim_zh, aim_en) = at.text("aim", &entry.aim)?;
         let (summary_zh, summary_en) = at.optional_text("summary", &entry.summary)?;
         let dimension_id = w
             .ids
-            .resolve_optional::<dimensions::Entity, C>(db, &at, "dimension", &entry.dimension)
+            .resolve_optional::<dimensions::Entity, WriteTxn>(
+                db,
+                &at,
+                "dimension",
+                &entry.dimension,
+            )
             .await?;
         let taken = strategies::Entity::find()
             .filter(strategies::Column::Position.eq(entry.position))
@@ -1370,7 +1372,7 @@ pub async fn load_with<C: ConnectionTrait>(
         let at = At::new(&files.of("glossary"), "glossary term", &entry.slug);
         let slug = w
             .ids
-            .claim::<glossary_terms::Entity, C>(db, &at, &entry.slug, Target::New)
+            .claim::<glossary_terms::Entity, WriteTxn>(db, &at, &entry.slug, Target::New)
             .await?;
         // The limits of the columns (`term` and `pinyin` are bounded strings on PostgreSQL).
         for (field, value, limit) in [

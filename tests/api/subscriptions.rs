@@ -553,9 +553,11 @@ async fn a_subscriber_that_falls_behind_is_dropped_with_1013() {
         operation: policy_kb::changes::Operation::Update,
         version: Some(2),
     };
-    policy_kb::changes::record(&app.db, edited, &related, None)
+    let txn = policy_kb::db::begin_write(&app.db).await.unwrap();
+    policy_kb::changes::record(&txn, edited, &related, None)
         .await
         .unwrap();
+    txn.commit().await.unwrap();
     let closed = client.closed().await;
     assert_eq!(closed.code, 1013, "{closed:?}");
     assert!(closed.reason.contains("behind"), "{closed:?}");
