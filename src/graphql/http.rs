@@ -30,8 +30,7 @@ use super::document;
 use super::persisted::{DocumentHash, Refusal, Resolved};
 use super::Api;
 use crate::auth::Credentials;
-use crate::error::ErrorCode;
-use crate::metrics::Metrics;
+use crate::error::{AppError, ErrorCode};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -635,13 +634,6 @@ async fn schema() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(super::sdl())
-}
-
-/// The metrics of this process, in the Prometheus text format.
-pub async fn metrics(metrics: web::Data<std::sync::Arc<Metrics>>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render())
 }
 
 #[cfg(test)]

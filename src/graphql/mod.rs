@@ -1,12 +1,15 @@
 //! The GraphQL API: the only module that knows async-graphql. Resolvers are thin: they parse
 //! arguments into domain types, call the catalog, and load relations through DataLoaders.
 
+mod connection;
+mod context;
 mod document;
 mod error;
 pub mod http;
 pub mod id;
 pub mod loaders;
 mod mutation;
+mod node;
 pub mod persisted;
 mod query;
 mod recommend;

@@ -9,7 +9,7 @@ use entities::*;
 
 use super::graph::GraphCache;
 use crate::catalog;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// One cell of the evidence matrix.
 #[derive(Clone, Debug)]
@@ -36,31 +36,13 @@ pub async fn evidence_matrix(
     let snapshot = graphs.current(db).await?;
     let graph = &*snapshot.graph;
     let region = match region {
-        Some(slug) => Some(
-            catalog::by_slug::<regions::Entity>(db, slug)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_field(
-                        "filter.region",
-                        format!("there is no region with slug '{slug}'"),
-                    )
-                })?
-                .id,
-        ),
+        Some(slug) => {
+            Some(catalog::id_by_slug::<regions::Entity>(db, "filter.region", slug).await?)
+        }
         None => None,
     };
     let only = match rows_of {
-        Some(slug) => Some(
-            catalog::by_slug::<causes::Entity>(db, slug)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_field(
-                        "filter.cause",
-                        format!("there is no cause with slug '{slug}'"),
-                    )
-                })?
-                .id,
-        ),
+        Some(slug) => Some(catalog::id_by_slug::<causes::Entity>(db, "filter.cause", slug).await?),
         None => None,
     };
     let links = case_measures::Entity::find().all(db).await?;

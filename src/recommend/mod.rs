@@ -111,18 +111,6 @@ pub struct Recommendations {
     pub items: Vec<Recommendation>,
 }
 
-async fn slug_id<E: catalog::Table>(
-    db: &DatabaseConnection,
-    field: &str,
-    what: &str,
-    slug: &str,
-) -> AppResult<i32> {
-    catalog::by_slug::<E>(db, slug)
-        .await?
-        .map(|row| E::id_of(&row))
-        .ok_or_else(|| AppError::bad_field(field, format!("there is no {what} with slug '{slug}'")))
-}
-
 impl Graph {
     /// The record a concept stands for: (slug, title zh, title en).
     fn describe(&self, concept: Concept) -> Option<(String, String, String)> {
@@ -175,10 +163,10 @@ pub async fn recommend(
     }
     let mut named = Vec::new();
     for slug in &input.causes {
-        named.push(slug_id::<causes::Entity>(db, "input.causes", "cause", slug).await?);
+        named.push(catalog::id_by_slug::<causes::Entity>(db, "input.causes", slug).await?);
     }
     let region = match &input.region {
-        Some(slug) => Some(slug_id::<regions::Entity>(db, "input.region", "region", slug).await?),
+        Some(slug) => Some(catalog::id_by_slug::<regions::Entity>(db, "input.region", slug).await?),
         None => None,
     };
     let weights = Weights::DEFAULT;
