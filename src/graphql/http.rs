@@ -24,7 +24,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response, ServerError, Variables};
 use futures_util::StreamExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::document;
 use super::persisted::{DocumentHash, Refusal, Resolved};
@@ -98,33 +98,51 @@ impl Media {
     }
 }
 
+/// How a failed request is answered: the one place this endpoint picks an HTTP status. A
+/// code's own status comes from the table in `ErrorCode`; the rest is the protocol's.
+#[derive(Clone, Copy, Debug)]
+enum Failure {
+    /// The status of the error's code (`ErrorCode::http_status`).
+    Code,
+    /// A request error (GraphQL-over-HTTP: the document did not parse, validate or pass the
+    /// edge's checks): 400 under `application/graphql-response+json`, 200 under JSON.
+    Request,
+    /// The transport refuses the request before reading it as GraphQL.
+    Method,
+    NotAcceptable,
+    ContentType,
+    TooLarge,
+}
+
+impl Failure {
+    fn status(self, media: Media, code: ErrorCode) -> StatusCode {
+        match (self, media) {
+            (Failure::Code, _) => crate::edge::status_of(code),
+            (Failure::Request, Media::GraphqlResponse) => StatusCode::BAD_REQUEST,
+            (Failure::Request, Media::Json) => StatusCode::OK,
+            (Failure::Method, _) => StatusCode::METHOD_NOT_ALLOWED,
+            (Failure::NotAcceptable, _) => StatusCode::NOT_ACCEPTABLE,
+            (Failure::ContentType, _) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            (Failure::TooLarge, _) => StatusCode::PAYLOAD_TOO_LARGE,
+        }
+    }
+}
+
 /// A response whose body is a list of errors with their codes, and no data.
-fn errors_response(
-    status: StatusCode,
-    media: Media,
-    code: ErrorCode,
-    message: &str,
-) -> HttpResponse {
-    HttpResponse::build(status)
+fn errors_response(failure: Failure, media: Media, code: ErrorCode, message: &str) -> HttpResponse {
+    HttpResponse::build(failure.status(media, code))
         .content_type(media.content_type())
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(
-            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
-        )
+        .json(crate::error::error_body(code, message))
 }
 
 fn bad_request(media: Media, message: &str) -> HttpResponse {
-    errors_response(
-        StatusCode::BAD_REQUEST,
-        media,
-        ErrorCode::BadUserInput,
-        message,
-    )
+    errors_response(Failure::Code, media, ErrorCode::BadUserInput, message)
 }
 
 fn method_not_allowed(allow: &'static str) -> HttpResponse {
     let mut response = errors_response(
-        StatusCode::METHOD_NOT_ALLOWED,
+        Failure::Method,
         Media::Json,
         ErrorCode::BadUserInput,
         &format!("this endpoint accepts {allow}"),
@@ -237,7 +255,7 @@ async fn post(api: web::Data<Api>, http: HttpRequest, payload: web::Payload) -> 
         .all(|charset| charset.trim_matches('"') == "utf-8");
     if essence != "application/json" || !charset_ok {
         return errors_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Failure::ContentType,
             media,
             ErrorCode::BadUserInput,
             "send the request as `Content-Type: application/json` (UTF-8)",
@@ -250,7 +268,7 @@ async fn post(api: web::Data<Api>, http: HttpRequest, payload: web::Payload) -> 
         .is_some_and(|encoding| !encoding.trim().eq_ignore_ascii_case("identity"));
     if encoded {
         return errors_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Failure::ContentType,
             media,
             ErrorCode::BadUserInput,
             "compressed request bodies are not accepted",
@@ -261,7 +279,7 @@ async fn post(api: web::Data<Api>, http: HttpRequest, payload: web::Payload) -> 
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
             return errors_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
+                Failure::TooLarge,
                 media,
                 ErrorCode::BadUserInput,
                 &format!("the request body is larger than {limit} bytes"),
@@ -432,11 +450,11 @@ async fn execute(
             api.metrics().error(code);
             // Clients expect a "not found" in a 200 (it is a step of the protocol, not a
             // failure); a refused document is a request error; a malformed request is 400.
-            let status = match (&refusal, media) {
-                (Refusal::NotFound, _) | (Refusal::NotTrusted, Media::Json) => StatusCode::OK,
-                _ => StatusCode::BAD_REQUEST,
+            let failure = match refusal {
+                Refusal::NotTrusted => Failure::Request,
+                _ => Failure::Code,
             };
-            return errors_response(status, media, code, message);
+            return errors_response(failure, media, code, message);
         }
         Err(Refused::Operation(OperationType::Mutation)) => {
             record("invalid");
@@ -483,15 +501,10 @@ async fn execute(
         Ok(response) if Instant::now() <= deadline => response,
         _ => {
             api.metrics().error(ErrorCode::Timeout);
-            return errors_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                media,
-                ErrorCode::Timeout,
-                &format!(
-                    "the request ran longer than {} ms; ask for less",
-                    edge.timeout_ms
-                ),
-            );
+            let timeout = AppError::Timeout {
+                limit_ms: edge.timeout_ms,
+            };
+            return errors_response(Failure::Code, media, timeout.code(), &timeout.to_string());
         }
     };
     for error in &response.errors {
@@ -569,10 +582,10 @@ fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> H
         .errors
         .iter()
         .any(|error| super::error::code_of(error) == ErrorCode::Unavailable);
-    let status = match (media, request_error) {
-        _ if unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::OK,
+    let status = match request_error {
+        _ if unavailable => Failure::Code.status(media, ErrorCode::Unavailable),
+        true => Failure::Request.status(media, ErrorCode::BadUserInput),
+        false => StatusCode::OK,
     };
     // Serialised once, straight from the response: a request error has no `data` member.
     let bytes = if request_error {
@@ -586,7 +599,7 @@ fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> H
     .unwrap_or_default();
     if bytes.len() > max_bytes {
         return errors_response(
-            status_of_request_error(media),
+            Failure::Request,
             media,
             ErrorCode::BadUserInput,
             &format!("the response would be larger than {max_bytes} bytes; ask for less"),
@@ -613,17 +626,9 @@ struct WithoutData<'a> {
 /// What a client that met `UNAVAILABLE` is told to wait before it retries.
 pub const RETRY_AFTER_SECONDS: u64 = 2;
 
-/// The status of a response that carries only errors and no data.
-fn status_of_request_error(media: Media) -> StatusCode {
-    match media {
-        Media::GraphqlResponse => StatusCode::BAD_REQUEST,
-        Media::Json => StatusCode::OK,
-    }
-}
-
 fn not_acceptable() -> HttpResponse {
     errors_response(
-        StatusCode::NOT_ACCEPTABLE,
+        Failure::NotAcceptable,
         Media::Json,
         ErrorCode::BadUserInput,
         "accept application/graphql-response+json or application/json",
@@ -640,6 +645,7 @@ async fn schema() -> HttpResponse {
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+    use serde_json::json;
 
     fn negotiate(accept: Option<&str>) -> Option<Media> {
         let mut request = TestRequest::default();

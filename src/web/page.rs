@@ -200,9 +200,7 @@ impl Ctx {
     }
 
     fn api_error(&self, code: ErrorCode, message: &str) -> PageError {
-        let status =
-            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        self.error(status, message.to_string())
+        self.error(crate::edge::status_of(code), message.to_string())
     }
 
     pub fn error(&self, status: StatusCode, message: String) -> PageError {
