@@ -163,11 +163,11 @@ async fn notify<C: ConnectionTrait>(db: &C) -> AppResult<()> {
 /// Calls `wake` on every notification of the change-log channel (a commit of any process on
 /// this PostgreSQL database), reconnecting after failures. Readers of the log poll as well, for
 /// what is missed meanwhile.
-pub async fn listen(url: String, wake: impl Fn()) {
+pub async fn listen(url: SecretString, wake: impl Fn()) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let listener = async {
-            let mut listener = PgListener::connect(&url).await?;
+            let mut listener = PgListener::connect(url.expose_secret()).await?;
             listener.listen(CHANNEL).await?;
             Ok::<_, sea_orm::sqlx::Error>(listener)
         };

@@ -26,7 +26,7 @@ pub async fn connect(storage: &StorageSettings) -> anyhow::Result<DatabaseConnec
     std::fs::create_dir_all(&storage.data_dir)
         .with_context(|| format!("cannot create the data dir {}", storage.data_dir.display()))?;
     let url = storage.database_url();
-    let mut options = ConnectOptions::new(url.clone());
+    let mut options = ConnectOptions::new(url.expose_secret());
     options
         .max_connections(16)
         .min_connections(1)
@@ -41,9 +41,12 @@ pub async fn connect(storage: &StorageSettings) -> anyhow::Result<DatabaseConnec
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });
-    Database::connect(options)
-        .await
-        .with_context(|| format!("cannot connect to the database at {}", redact(&url)))
+    Database::connect(options).await.with_context(|| {
+        format!(
+            "cannot connect to the database at {}",
+            redact(url.expose_secret())
+        )
+    })
 }
 
 /// Applies every pending migration.
@@ -177,6 +180,14 @@ mod tests {
             "postgres://kb:***@db:5432/kb"
         );
         assert_eq!(redact("postgres://kb@db/kb"), "postgres://kb@db/kb");
+        assert_eq!(
+            redact("postgres://kb:p%40ss@[::1]:5432/kb?sslmode=disable"),
+            "postgres://kb:***@[::1]:5432/kb?sslmode=disable"
+        );
+        assert_eq!(
+            redact("postgres://kb:se@cret@db/kb"),
+            "postgres://kb:***@db/kb"
+        );
         assert_eq!(
             redact("sqlite://./data/kb.sqlite?mode=rwc"),
             "sqlite://./data/kb.sqlite?mode=rwc"

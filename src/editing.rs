@@ -115,22 +115,6 @@ pub fn record_from_json(kind: EntryKind, value: Value) -> AppResult<Record> {
     })
 }
 
-/// RFC 7386 JSON merge patch: members of `patch` replace those of `target`; null removes.
-fn merge_patch(target: &mut Value, patch: Value) {
-    match (target, patch) {
-        (Value::Object(target), Value::Object(patch)) => {
-            for (key, value) in patch {
-                if value.is_null() {
-                    target.remove(&key);
-                } else {
-                    merge_patch(target.entry(key).or_insert(Value::Null), value);
-                }
-            }
-        }
-        (target, patch) => *target = patch,
-    }
-}
-
 async fn current<C: ConnectionTrait>(
     db: &C,
     kind: EntryKind,
@@ -556,7 +540,7 @@ pub async fn update<E: Table>(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no {} with this id", kind.as_str())))?;
     let mut merged = record_to_json(&before);
-    merge_patch(&mut merged, patch);
+    json_patch::merge(&mut merged, &patch);
     let after = record_from_json(kind, merged)?;
     changes_something(&before, &after)?;
     apply(
@@ -821,7 +805,7 @@ mod tests {
     #[test]
     fn a_merge_patch_replaces_named_members_and_removes_nulls() {
         let mut record = json!({"slug": "a", "title": {"zh": "甲", "en": "A"}, "year": 2019});
-        merge_patch(&mut record, json!({"title": {"en": "B"}, "year": null}));
+        json_patch::merge(&mut record, &json!({"title": {"en": "B"}, "year": null}));
         assert_eq!(
             record,
             json!({"slug": "a", "title": {"zh": "甲", "en": "B"}})

@@ -18,7 +18,7 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderValue, Quality};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use async_graphql::parser::types::OperationType;
@@ -66,31 +66,28 @@ impl Media {
     /// accepted at least as much as JSON, `application/json` for `application/json`, `*/*` or no
     /// header at all, and `None` (406) when neither is acceptable.
     fn negotiate(http: &HttpRequest) -> Option<Media> {
-        let Some(accept) = http
+        let present = http
             .headers()
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.trim().is_empty())
-        else {
+            .is_some_and(|v| !v.trim().is_empty());
+        if !present {
             return Some(Media::Json);
-        };
-        let (mut graphql, mut json) = (0.0f32, 0.0f32);
-        for range in accept.split(',') {
-            let mut parts = range.split(';');
-            let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            match media.as_str() {
-                "application/graphql-response+json" => graphql = graphql.max(q),
-                "application/json" | "application/*" | "*/*" => json = json.max(q),
+        }
+        // actix's typed header reads the media ranges and their `q`; one that does not parse
+        // leaves nothing acceptable.
+        let accept = <header::Accept as header::Header>::parse(http).ok()?;
+        let (mut graphql, mut json) = (Quality::ZERO, Quality::ZERO);
+        for range in accept.0 {
+            match range.item.essence_str() {
+                "application/graphql-response+json" => graphql = graphql.max(range.quality),
+                "application/json" | "application/*" | "*/*" => json = json.max(range.quality),
                 _ => {}
             }
         }
-        if graphql > 0.0 && graphql >= json {
+        if graphql > Quality::ZERO && graphql >= json {
             Some(Media::GraphqlResponse)
-        } else if json > 0.0 {
+        } else if json > Quality::ZERO {
             Some(Media::Json)
         } else {
             None
@@ -673,6 +670,14 @@ mod tests {
             Some(Media::Json)
         );
         assert_eq!(negotiate(Some("text/html")), None);
+        assert_eq!(negotiate(Some("")), Some(Media::Json));
+        assert_eq!(negotiate(Some("Application/JSON")), Some(Media::Json));
+        assert_eq!(negotiate(Some("application/*;q=0.2")), Some(Media::Json));
+        assert_eq!(negotiate(Some("application/json;q=0")), None);
+        assert_eq!(
+            negotiate(Some("text/html, application/graphql-response+json;q=0.1")),
+            Some(Media::GraphqlResponse)
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! this replica and another, filters, every limit of the edge and every close code of the
 //! protocol.
 
+use secrecy::ExposeSecret;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -306,7 +307,10 @@ async fn subscribers_get_only_the_kinds_and_records_they_ask_for(backend: Backen
 async fn a_subscriber_on_one_replica_hears_of_edits_through_another(backend: Backend) {
     let first = TestApp::spawn(&backend).await;
     let other_dir = tempfile::tempdir().unwrap();
-    let shared = StorageSettings::new(other_dir.path(), Some(first.storage.database_url()));
+    let shared = StorageSettings::new(
+        other_dir.path(),
+        Some(first.storage.database_url().expose_secret().to_string()),
+    );
     let second = TestApp::spawn_on(shared, other_dir).await;
     let editor = first.token("editor", Role::Editor).await;
     let mut client = Client::connect(&first).await;
