@@ -19,8 +19,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tracing::Instrument;
 
 use crate::error::{AppError, ErrorCode};
-use crate::graphql::http::OperationKind;
 use crate::metrics::Metrics;
+use crate::routes::graphql::OperationKind;
 use crate::settings::EdgeSettings;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -1,4 +1,6 @@
-//! HTTP endpoints: the GraphQL ones (from `graphql::http`), liveness, readiness and metrics.
+//! HTTP endpoints: the GraphQL ones (`routes::graphql`), liveness, readiness and metrics.
+
+pub mod graphql;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,12 +9,11 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use sea_orm::DatabaseConnection;
 
-use crate::graphql;
 use crate::metrics::Metrics;
 use crate::search::Search;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(graphql::http::configure)
+    cfg.configure(graphql::configure)
         .route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
         .route("/metrics", web::get().to(metrics))
