@@ -12,7 +12,6 @@ use policy_kb::search::{
     from_database, tokenizer, Scope, SearchDocument, SearchEngine, SearchRequest, UserQuery,
 };
 use policy_kb::settings::StorageSettings;
-use sea_orm::TransactionTrait;
 
 const QUERIES: [&str; 5] = [
     "饮水",
@@ -32,7 +31,7 @@ fn documents(generated: usize) -> Vec<SearchDocument> {
             .unwrap();
         if generated > 0 {
             let corpus = synthetic::cases(&KnowledgeBase::bundled().unwrap(), generated);
-            let txn = db.begin().await.unwrap();
+            let txn = policy_kb::db::begin_write(&db).await.unwrap();
             kb::load(&txn, corpus, &kb::FileNames::default(), &mut |_| ())
                 .await
                 .unwrap();

@@ -12,6 +12,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use entities::api_tokens;
@@ -74,9 +75,10 @@ impl Actor {
     }
 }
 
-/// The token a request presented, as sent (`Authorization: Bearer <token>`).
+/// The token a request presented, as sent (`Authorization: Bearer <token>`): a secret, which
+/// `Debug` shows redacted.
 #[derive(Clone, Debug, Default)]
-pub struct Credentials(Option<String>);
+pub struct Credentials(Option<SecretString>);
 
 impl Credentials {
     /// Reads an `Authorization` header value; anything but a bearer token counts as a wrong
@@ -86,9 +88,9 @@ impl Credentials {
             let value = value.trim();
             match value.split_once(' ') {
                 Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
-                    token.trim().to_string()
+                    SecretString::from(token.trim())
                 }
-                _ => String::new(),
+                _ => SecretString::default(),
             }
         }))
     }
@@ -96,11 +98,11 @@ impl Credentials {
     /// The actor behind the token: `UNAUTHENTICATED` if there is no token, or it is unknown or
     /// revoked.
     pub async fn authenticate<C: ConnectionTrait>(&self, db: &C) -> AppResult<Actor> {
-        let Some(token) = self.0.as_deref() else {
+        let Some(token) = &self.0 else {
             return Err(AppError::Unauthenticated);
         };
         let row = api_tokens::Entity::find()
-            .filter(api_tokens::Column::TokenHash.eq(hash(token)))
+            .filter(api_tokens::Column::TokenHash.eq(hash(token.expose_secret())))
             .filter(api_tokens::Column::RevokedAt.is_null())
             .one(db)
             .await?
@@ -126,7 +128,7 @@ fn now() -> String {
 }
 
 /// Creates a token and returns it: the only time it is ever shown.
-pub async fn create<C: ConnectionTrait>(db: &C, name: &str, role: Role) -> AppResult<String> {
+pub async fn create<C: ConnectionTrait>(db: &C, name: &str, role: Role) -> AppResult<SecretString> {
     let name = name.trim();
     if name.is_empty()
         || name.len() > 64
@@ -162,7 +164,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, name: &str, role: Role) -> AppRe
     }
     .insert(db)
     .await?;
-    Ok(token)
+    Ok(token.into())
 }
 
 /// Every token, oldest first (without secrets: there are none to show).
@@ -193,21 +195,24 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, name: &str) -> AppResult<()> {
 mod tests {
     use super::*;
 
+    fn token(header: Option<&str>) -> Option<String> {
+        Credentials::from_header(header)
+            .0
+            .map(|token| token.expose_secret().to_string())
+    }
+
     #[test]
     fn only_a_bearer_header_carries_a_token() {
-        assert_eq!(
-            Credentials::from_header(Some("Bearer abc")).0.as_deref(),
-            Some("abc")
-        );
-        assert_eq!(
-            Credentials::from_header(Some("bearer  abc ")).0.as_deref(),
-            Some("abc")
-        );
-        assert_eq!(
-            Credentials::from_header(Some("Basic abc")).0.as_deref(),
-            Some("")
-        );
-        assert_eq!(Credentials::from_header(None).0, None);
+        assert_eq!(token(Some("Bearer abc")).as_deref(), Some("abc"));
+        assert_eq!(token(Some("bearer  abc ")).as_deref(), Some("abc"));
+        assert_eq!(token(Some("Basic abc")).as_deref(), Some(""));
+        assert_eq!(token(None), None);
+    }
+
+    #[test]
+    fn debug_never_prints_a_token() {
+        let printed = format!("{:?}", Credentials::from_header(Some("Bearer pkb_hunter2")));
+        assert!(!printed.contains("hunter2"), "{printed}");
     }
 
     #[test]

@@ -12,6 +12,9 @@ use sea_orm::{
 
 use entities::change_log;
 
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::db::WriteTxn;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
 
@@ -95,8 +98,8 @@ pub fn now() -> String {
 
 /// Appends one change for the edited record and one for each `related` record (the records it
 /// refers to before and after the edit), then notifies (PostgreSQL delivers it on commit).
-pub async fn record<C: ConnectionTrait>(
-    db: &C,
+pub async fn record(
+    db: &WriteTxn,
     edited: Edited,
     related: &BTreeSet<(EntryKind, i32)>,
     revision_id: Option<i32>,
@@ -130,7 +133,7 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// Appends a change to everything: the indexers rebuild from the database.
-pub async fn record_everything<C: ConnectionTrait>(db: &C) -> AppResult<()> {
+pub async fn record_everything(db: &WriteTxn) -> AppResult<()> {
     change_log::Entity::insert(change_log::ActiveModel {
         position: NotSet,
         entity_type: Set(EVERYTHING.to_string()),
@@ -160,11 +163,11 @@ async fn notify<C: ConnectionTrait>(db: &C) -> AppResult<()> {
 /// Calls `wake` on every notification of the change-log channel (a commit of any process on
 /// this PostgreSQL database), reconnecting after failures. Readers of the log poll as well, for
 /// what is missed meanwhile.
-pub async fn listen(url: String, wake: impl Fn()) {
+pub async fn listen(url: SecretString, wake: impl Fn()) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let listener = async {
-            let mut listener = PgListener::connect(&url).await?;
+            let mut listener = PgListener::connect(url.expose_secret()).await?;
             listener.listen(CHANNEL).await?;
             Ok::<_, sea_orm::sqlx::Error>(listener)
         };

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use secrecy::ExposeSecret;
 
 use crate::kb::{self, export, KnowledgeBase};
 use crate::recommend::{self, RecommendInput};
@@ -142,7 +143,7 @@ async fn token(storage: &StorageSettings, command: TokenCommand) -> anyhow::Resu
                 auth::Role::from(role),
                 name.trim()
             );
-            println!("{token}");
+            println!("{}", token.expose_secret());
         }
         TokenCommand::List => {
             for row in auth::list(&db).await? {
@@ -178,7 +179,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db).await?;
             println!(
                 "the database at {} is up to date",
-                db::redact(&cli.storage.database_url())
+                db::redact(cli.storage.database_url().expose_secret())
             );
         }
         Command::Seed => {

@@ -1,5 +1,7 @@
 //! Opening the database (SQLite or PostgreSQL through the same code) and migrating it.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -9,8 +11,10 @@ use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    DatabaseTransaction, DbErr, EntityTrait, ExecResult, QueryFilter, QueryResult, Statement,
+    TransactionTrait,
 };
+use secrecy::ExposeSecret;
 
 use crate::settings::StorageSettings;
 
@@ -22,7 +26,7 @@ pub async fn connect(storage: &StorageSettings) -> anyhow::Result<DatabaseConnec
     std::fs::create_dir_all(&storage.data_dir)
         .with_context(|| format!("cannot create the data dir {}", storage.data_dir.display()))?;
     let url = storage.database_url();
-    let mut options = ConnectOptions::new(url.clone());
+    let mut options = ConnectOptions::new(url.expose_secret());
     options
         .max_connections(16)
         .min_connections(1)
@@ -37,9 +41,12 @@ pub async fn connect(storage: &StorageSettings) -> anyhow::Result<DatabaseConnec
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });
-    Database::connect(options)
-        .await
-        .with_context(|| format!("cannot connect to the database at {}", redact(&url)))
+    Database::connect(options).await.with_context(|| {
+        format!(
+            "cannot connect to the database at {}",
+            redact(url.expose_secret())
+        )
+    })
 }
 
 /// Applies every pending migration.
@@ -52,6 +59,68 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// The key of the PostgreSQL advisory lock every edit holds until it commits.
 const EDIT_LOCK_KEY: i64 = 0x706f_6c69_6379_6b62; // "policykb"
 
+/// A transaction that holds the database's write lock. Only `begin_write` makes one, and every
+/// function that writes knowledge rows (`kb::load`, `kb::write_record`, `changes::record`...)
+/// takes one: a write outside `begin_write` does not compile. It is a connection like any other
+/// for reads inside the edit.
+pub struct WriteTxn(DatabaseTransaction);
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.0.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.0.rollback().await
+    }
+}
+
+/// A boxed future of `ConnectionTrait` (an `async_trait`): what each method below forwards.
+type Forwarded<'a, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 'a>>;
+
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        self.0.get_database_backend()
+    }
+
+    fn execute<'a, 'f>(&'a self, stmt: Statement) -> Forwarded<'f, ExecResult>
+    where
+        'a: 'f,
+        Self: 'f,
+    {
+        self.0.execute(stmt)
+    }
+
+    fn execute_unprepared<'a, 'b, 'f>(&'a self, sql: &'b str) -> Forwarded<'f, ExecResult>
+    where
+        'a: 'f,
+        'b: 'f,
+        Self: 'f,
+    {
+        self.0.execute_unprepared(sql)
+    }
+
+    fn query_one<'a, 'f>(&'a self, stmt: Statement) -> Forwarded<'f, Option<QueryResult>>
+    where
+        'a: 'f,
+        Self: 'f,
+    {
+        self.0.query_one(stmt)
+    }
+
+    fn query_all<'a, 'f>(&'a self, stmt: Statement) -> Forwarded<'f, Vec<QueryResult>>
+    where
+        'a: 'f,
+        Self: 'f,
+    {
+        self.0.query_all(stmt)
+    }
+
+    fn support_returning(&self) -> bool {
+        self.0.support_returning()
+    }
+}
+
 /// Begins a transaction that holds the database's write lock from its first statement.
 ///
 /// SQLite: the first statement is a write, which is what `BEGIN IMMEDIATE` does (sea-orm 1.1
@@ -60,7 +129,7 @@ const EDIT_LOCK_KEY: i64 = 0x706f_6c69_6379_6b62; // "policykb"
 /// reading transaction would have to upgrade. PostgreSQL: an advisory lock serializes edits, so
 /// change-log positions are assigned in commit order and an indexer that has read position N
 /// can never later see a smaller position commit.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     let txn = db.begin().await?;
     match db.get_database_backend() {
         DatabaseBackend::Sqlite => {
@@ -82,22 +151,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         }
         DatabaseBackend::MySql => {}
     }
-    Ok(txn)
+    Ok(WriteTxn(txn))
 }
 
-/// Hides the password of a database URL so that it can be logged.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _password)) => {
-                    format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
-                }
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+/// Hides the password of a database URL so that it can be logged (the `url` crate reads it:
+/// userinfo, percent-encoding, IPv6 hosts). A URL without a password is returned as given; one
+/// that does not parse is not shown at all when it might hold credentials.
+pub fn redact(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => match url.set_password(Some("***")) {
+            Ok(()) => url.to_string(),
+            Err(()) => "<a database URL with credentials>".to_string(),
+        },
+        Ok(_) => raw.to_string(),
+        Err(_) if raw.contains('@') => "<a database URL with credentials>".to_string(),
+        Err(_) => raw.to_string(),
     }
 }
 
@@ -112,6 +180,14 @@ mod tests {
             "postgres://kb:***@db:5432/kb"
         );
         assert_eq!(redact("postgres://kb@db/kb"), "postgres://kb@db/kb");
+        assert_eq!(
+            redact("postgres://kb:p%40ss@[::1]:5432/kb?sslmode=disable"),
+            "postgres://kb:***@[::1]:5432/kb?sslmode=disable"
+        );
+        assert_eq!(
+            redact("postgres://kb:se@cret@db/kb"),
+            "postgres://kb:***@db/kb"
+        );
         assert_eq!(
             redact("sqlite://./data/kb.sqlite?mode=rwc"),
             "sqlite://./data/kb.sqlite?mode=rwc"

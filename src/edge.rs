@@ -16,12 +16,11 @@ use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::{web, HttpMessage, HttpResponse};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use serde_json::json;
 use tracing::Instrument;
 
-use crate::error::ErrorCode;
-use crate::graphql::http::OperationKind;
+use crate::error::{AppError, ErrorCode};
 use crate::metrics::Metrics;
+use crate::routes::graphql::OperationKind;
 use crate::settings::EdgeSettings;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -121,11 +120,8 @@ pub async fn limit_rate(
         });
     match wait {
         Some(wait) => {
-            let mut response = error_body(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::RateLimited,
-                &format!("too many requests; retry in {wait} s"),
-            );
+            let refusal = AppError::RateLimited { retry_after: wait };
+            let mut response = error_response(refusal.code(), &refusal.to_string());
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from_str(&wait.to_string()).expect("digits are a valid header"),
@@ -140,9 +136,17 @@ pub async fn limit_rate(
 pub fn error_body(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(
-            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
-        )
+        .json(crate::error::error_body(code, message))
+}
+
+/// An error response with `code`'s own status (the table in `ErrorCode`).
+pub fn error_response(code: ErrorCode, message: &str) -> HttpResponse {
+    error_body(status_of(code), code, message)
+}
+
+/// The HTTP status of `code`, from the one table (`ErrorCode::http_status`).
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Gives the request an id, and runs the rest of the request inside a `request` span that
@@ -229,7 +233,7 @@ fn with_error_body(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBod
     }
     let (status, code, message) = match cors {
         Some(reason) => (
-            StatusCode::FORBIDDEN,
+            status_of(ErrorCode::Forbidden),
             ErrorCode::Forbidden,
             format!("cross-origin request refused: {reason}"),
         ),

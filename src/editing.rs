@@ -18,7 +18,7 @@ use entities::*;
 use crate::auth::{Actor, Role};
 use crate::catalog::{self, Table};
 use crate::changes;
-use crate::db::begin_write;
+use crate::db::{begin_write, WriteTxn};
 use crate::domain::EntryKind;
 use crate::error::{AppError, AppResult};
 use crate::kb::{self, KbError, Link, Record, Target, Text};
@@ -113,22 +113,6 @@ pub fn record_from_json(kind: EntryKind, value: Value) -> AppResult<Record> {
         EntryKind::Statistic => Record::Statistic(parse(value)?),
         other => return Err(editable(other).unwrap_err()),
     })
-}
-
-/// RFC 7386 JSON merge patch: members of `patch` replace those of `target`; null removes.
-fn merge_patch(target: &mut Value, patch: Value) {
-    match (target, patch) {
-        (Value::Object(target), Value::Object(patch)) => {
-            for (key, value) in patch {
-                if value.is_null() {
-                    target.remove(&key);
-                } else {
-                    merge_patch(target.entry(key).or_insert(Value::Null), value);
-                }
-            }
-        }
-        (target, patch) => *target = patch,
-    }
 }
 
 async fn current<C: ConnectionTrait>(
@@ -429,11 +413,7 @@ impl<'r> Edit<'r> {
 
 /// Applies one edit inside the caller's transaction: writes `after` (or deletes the row), bumps
 /// the row's version, then writes the revision and the change-log entries.
-async fn apply<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    edit: Edit<'_>,
-) -> AppResult<(i32, revisions::Model)> {
+async fn apply(db: &WriteTxn, actor: &Actor, edit: Edit<'_>) -> AppResult<(i32, revisions::Model)> {
     let Edit {
         kind,
         id,
@@ -510,7 +490,7 @@ async fn apply<C: ConnectionTrait>(
 
 /// The row of an edited record as its edit's transaction wrote it: an edit answers with what
 /// it wrote, never with what a later edit has made of the row since the commit.
-async fn written<E: Table>(txn: &sea_orm::DatabaseTransaction, id: i32) -> AppResult<E::Model> {
+async fn written<E: Table>(txn: &WriteTxn, id: i32) -> AppResult<E::Model> {
     catalog::by_id::<E, _>(txn, id)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("an edited row vanished in its edit")))
@@ -560,7 +540,7 @@ pub async fn update<E: Table>(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no {} with this id", kind.as_str())))?;
     let mut merged = record_to_json(&before);
-    merge_patch(&mut merged, patch);
+    json_patch::merge(&mut merged, &patch);
     let after = record_from_json(kind, merged)?;
     changes_something(&before, &after)?;
     apply(
@@ -592,8 +572,8 @@ pub async fn delete(
     Ok(())
 }
 
-async fn delete_in<C: ConnectionTrait>(
-    db: &C,
+async fn delete_in(
+    db: &WriteTxn,
     actor: &Actor,
     kind: EntryKind,
     id: i32,
@@ -825,7 +805,7 @@ mod tests {
     #[test]
     fn a_merge_patch_replaces_named_members_and_removes_nulls() {
         let mut record = json!({"slug": "a", "title": {"zh": "甲", "en": "A"}, "year": 2019});
-        merge_patch(&mut record, json!({"title": {"en": "B"}, "year": null}));
+        json_patch::merge(&mut record, &json!({"title": {"en": "B"}, "year": null}));
         assert_eq!(
             record,
             json!({"slug": "a", "title": {"zh": "甲", "en": "B"}})

@@ -40,38 +40,34 @@ impl ErrorCode {
         ErrorCode::Internal,
     ];
 
-    /// The code a client sees as `extensions.code`, read back.
-    pub fn as_str(self) -> &'static str {
+    /// The one table of codes: each code's name (`extensions.code`) and the HTTP status of a
+    /// response that fails with this code alone (pages, the edge, a request refused before it
+    /// ran). GraphQL responses stay 200 for field errors, as GraphQL-over-HTTP says.
+    const fn spec(self) -> (&'static str, u16) {
         match self {
-            ErrorCode::BadUserInput => "BAD_USER_INPUT",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
-            ErrorCode::Forbidden => "FORBIDDEN",
-            ErrorCode::Conflict => "CONFLICT",
-            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
-            ErrorCode::RateLimited => "RATE_LIMITED",
-            ErrorCode::Timeout => "TIMEOUT",
-            ErrorCode::Unavailable => "UNAVAILABLE",
-            ErrorCode::Internal => "INTERNAL",
+            ErrorCode::BadUserInput => ("BAD_USER_INPUT", 400),
+            ErrorCode::NotFound => ("NOT_FOUND", 404),
+            ErrorCode::Unauthenticated => ("UNAUTHENTICATED", 401),
+            ErrorCode::Forbidden => ("FORBIDDEN", 403),
+            ErrorCode::Conflict => ("CONFLICT", 409),
+            // The persisted-query protocol answers it as a GraphQL error (HTTP 200): Apollo and
+            // urql clients then send the whole document.
+            ErrorCode::PersistedQueryNotFound => ("PERSISTED_QUERY_NOT_FOUND", 200),
+            ErrorCode::RateLimited => ("RATE_LIMITED", 429),
+            ErrorCode::Timeout => ("TIMEOUT", 503),
+            ErrorCode::Unavailable => ("UNAVAILABLE", 503),
+            ErrorCode::Internal => ("INTERNAL", 500),
         }
     }
 
-    /// The HTTP status of a response that fails with this code alone (pages, the edge).
-    /// GraphQL responses stay 200 for field errors, as GraphQL-over-HTTP says.
-    pub fn http_status(self) -> u16 {
-        match self {
-            ErrorCode::BadUserInput => 400,
-            ErrorCode::Unauthenticated => 401,
-            ErrorCode::Forbidden => 403,
-            ErrorCode::NotFound => 404,
-            ErrorCode::Conflict => 409,
-            ErrorCode::RateLimited => 429,
-            ErrorCode::Internal => 500,
-            ErrorCode::Timeout | ErrorCode::Unavailable => 503,
-            // The persisted-query protocol answers it as a GraphQL error (HTTP 200): Apollo and
-            // urql clients then send the whole document.
-            ErrorCode::PersistedQueryNotFound => 200,
-        }
+    /// The code a client sees as `extensions.code`, read back.
+    pub const fn as_str(self) -> &'static str {
+        self.spec().0
+    }
+
+    /// The HTTP status of a response that fails with this code alone (see `spec`).
+    pub const fn http_status(self) -> u16 {
+        self.spec().1
     }
 
     /// The code of that name; `None` for anything outside the closed set.
@@ -113,6 +109,16 @@ pub enum AppError {
         #[source]
         cause: anyhow::Error,
     },
+    /// The client sent too many requests; it may retry after `retry_after` seconds.
+    #[error("too many requests; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    /// The request ran longer than the configured timeout.
+    #[error("the request ran longer than {limit_ms} ms; ask for less")]
+    Timeout { limit_ms: u64 },
+    /// A persisted query's hash names no document the server knows (the exact message Apollo's
+    /// and urql's clients test for before they send the whole document).
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
     /// Anything the client cannot act on: database failures, broken invariants.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -144,10 +150,20 @@ impl AppError {
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::Timeout { .. } => ErrorCode::Timeout,
+            AppError::PersistedQueryNotFound => ErrorCode::PersistedQueryNotFound,
             AppError::Unavailable { .. } => ErrorCode::Unavailable,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
+}
+
+/// The body of a response that fails before (or instead of) executing: a GraphQL response with
+/// one error, its message and `extensions.code`, and no data. Every such body is built here (the
+/// edge's, the GraphQL endpoints').
+pub fn error_body(code: ErrorCode, message: &str) -> serde_json::Value {
+    serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] })
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -209,6 +225,72 @@ mod tests {
             assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
         }
         assert_eq!(ErrorCode::from_name("X000001"), None);
+    }
+
+    #[test]
+    fn the_table_gives_every_code_its_own_name_and_a_status() {
+        let mut names: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len(), "two codes share a name");
+        for code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(
+                name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{name}"
+            );
+            assert!((200..600).contains(&code.http_status()), "{name}");
+        }
+        let status = |code: ErrorCode| code.http_status();
+        assert_eq!(status(ErrorCode::BadUserInput), 400);
+        assert_eq!(status(ErrorCode::Unauthenticated), 401);
+        assert_eq!(status(ErrorCode::Forbidden), 403);
+        assert_eq!(status(ErrorCode::NotFound), 404);
+        assert_eq!(status(ErrorCode::Conflict), 409);
+        assert_eq!(status(ErrorCode::RateLimited), 429);
+        assert_eq!(status(ErrorCode::Internal), 500);
+        assert_eq!(status(ErrorCode::Timeout), 503);
+        assert_eq!(status(ErrorCode::Unavailable), 503);
+        assert_eq!(status(ErrorCode::PersistedQueryNotFound), 200);
+    }
+
+    #[test]
+    fn every_code_has_an_error_of_its_own() {
+        let errors = [
+            AppError::bad_input("x"),
+            AppError::NotFound("x".into()),
+            AppError::Unauthenticated,
+            AppError::Forbidden("x".into()),
+            AppError::Conflict("x".into()),
+            AppError::PersistedQueryNotFound,
+            AppError::RateLimited { retry_after: 3 },
+            AppError::Timeout { limit_ms: 5000 },
+            AppError::Unavailable {
+                message: "x".into(),
+                cause: anyhow::anyhow!("x"),
+            },
+            AppError::internal(anyhow::anyhow!("x")),
+        ];
+        let codes: Vec<ErrorCode> = errors.iter().map(AppError::code).collect();
+        assert_eq!(codes, ErrorCode::ALL);
+        assert_eq!(
+            AppError::Timeout { limit_ms: 5000 }.to_string(),
+            "the request ran longer than 5000 ms; ask for less"
+        );
+        assert_eq!(
+            AppError::RateLimited { retry_after: 3 }.to_string(),
+            "too many requests; retry in 3 s"
+        );
+    }
+
+    #[test]
+    fn the_error_body_is_a_graphql_response_with_the_code() {
+        assert_eq!(
+            error_body(ErrorCode::RateLimited, "slow down"),
+            serde_json::json!({
+                "errors": [{ "message": "slow down", "extensions": { "code": "RATE_LIMITED" } }]
+            })
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod error;
 pub mod feed;
 pub mod graph;
 pub mod graphql;
+#[cfg(test)]
+mod import_rules;
 pub mod kb;
 pub mod metrics;
 pub mod recommend;

@@ -1,19 +1,22 @@
-//! HTTP endpoints: the GraphQL ones (from `graphql::http`), liveness, readiness and metrics.
+//! HTTP endpoints: the GraphQL ones (`routes::graphql`), liveness, readiness and metrics.
 
+pub mod graphql;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use sea_orm::DatabaseConnection;
 
-use crate::graphql;
+use crate::metrics::Metrics;
 use crate::search::Search;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(graphql::http::configure)
+    cfg.configure(graphql::configure)
         .route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
-        .route("/metrics", web::get().to(graphql::http::metrics))
+        .route("/metrics", web::get().to(metrics))
         // Last: the web app's scope answers every other path (its 404 page).
         .configure(crate::web::configure);
 }
@@ -21,6 +24,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The process is up.
 async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// The metrics of this process, in the Prometheus text format.
+async fn metrics(metrics: web::Data<Arc<Metrics>>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics.render())
 }
 
 /// How long readiness waits for the database: a load balancer asks often and must learn of an

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use secrecy::SecretString;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -22,23 +23,28 @@ pub struct StorageSettings {
     pub data_dir: PathBuf,
 
     /// Database URL; defaults to SQLite under the data dir. A postgres:// URL switches to PostgreSQL.
-    #[arg(long, env = "DATABASE_URL", global = true)]
-    pub database_url: Option<String>,
+    /// A secret (it may hold a password): `Debug` shows it redacted, `db::redact` for logs.
+    #[arg(long, env = "DATABASE_URL", global = true, value_parser = secret, hide_env_values = true)]
+    pub database_url: Option<SecretString>,
+}
+
+fn secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(raw))
 }
 
 impl StorageSettings {
     pub fn new(data_dir: impl Into<PathBuf>, database_url: Option<String>) -> Self {
         Self {
             data_dir: data_dir.into(),
-            database_url,
+            database_url: database_url.map(SecretString::from),
         }
     }
 
     /// The database URL in force: the explicit one, or the embedded SQLite file.
-    pub fn database_url(&self) -> String {
+    pub fn database_url(&self) -> SecretString {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => sqlite_url(&self.data_dir.join("policy-kb.sqlite")),
+            None => sqlite_url(&self.data_dir.join("policy-kb.sqlite")).into(),
         }
     }
 }
@@ -196,11 +202,13 @@ impl Default for EdgeSettings {
 mod tests {
     use super::*;
 
+    use secrecy::ExposeSecret;
+
     #[test]
     fn sqlite_is_the_default_database_under_the_data_dir() {
         let settings = StorageSettings::new("/tmp/kb", None);
         assert_eq!(
-            settings.database_url(),
+            settings.database_url().expose_secret(),
             "sqlite:///tmp/kb/policy-kb.sqlite?mode=rwc"
         );
     }
@@ -208,6 +216,14 @@ mod tests {
     #[test]
     fn an_explicit_database_url_wins() {
         let settings = StorageSettings::new("/tmp/kb", Some("postgres://db/kb".into()));
-        assert_eq!(settings.database_url(), "postgres://db/kb");
+        assert_eq!(settings.database_url().expose_secret(), "postgres://db/kb");
+    }
+
+    #[test]
+    fn debug_never_prints_the_database_url() {
+        let settings = StorageSettings::new("/tmp/kb", Some("postgres://kb:hunter2@db/kb".into()));
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("REDACTED"), "{printed}");
     }
 }

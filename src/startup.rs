@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
-use tokio::task::JoinHandle;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::edge::{self, RateLimit};
 use crate::feed::Feed;
@@ -25,8 +25,9 @@ pub struct Application {
     db: DatabaseConnection,
     /// What follows the change log while the server runs: the indexer of this process's search
     /// index, the change feed of its subscribers, and on PostgreSQL the listener that wakes
-    /// both on every commit.
-    followers: Vec<JoinHandle<()>>,
+    /// both on every commit. Aborted when the application is dropped, so a test that drops
+    /// it (or a failed start) leaves no task behind holding the index or the database.
+    followers: Vec<AbortOnDropHandle<()>>,
 }
 
 impl Application {
@@ -47,15 +48,18 @@ impl Application {
         let position = changes::last_position(&db).await?;
         let (server, feed) = run(listener, db.clone(), search.clone(), serve.edge.clone())?;
         let mut followers = vec![
-            tokio::spawn(search.clone().follow(db.clone())),
-            tokio::spawn(feed.clone().follow(db.clone(), position)),
+            AbortOnDropHandle::new(tokio::spawn(search.clone().follow(db.clone()))),
+            AbortOnDropHandle::new(tokio::spawn(feed.clone().follow(db.clone(), position))),
         ];
         if db.get_database_backend() == DatabaseBackend::Postgres {
             let wake = move || {
                 search.wake();
                 feed.wake();
             };
-            followers.push(tokio::spawn(changes::listen(storage.database_url(), wake)));
+            followers.push(AbortOnDropHandle::new(tokio::spawn(changes::listen(
+                storage.database_url(),
+                wake,
+            ))));
         }
         tracing::info!(address = %format!("http://{}:{port}", serve.bind.ip()), "policy-kb is listening; GraphiQL at /graphiql");
         Ok(Application {

@@ -43,16 +43,20 @@ impl Filter {
     /// Resolves every slug; an unknown or malformed one is `BAD_USER_INPUT` naming it.
     pub async fn resolve(&self, db: &DatabaseConnection) -> AppResult<ResolvedFilter> {
         let strategy = match &self.strategy {
-            Some(slug) => Some(id_by_slug::<strategies::Entity>(db, "strategy", slug).await?),
+            Some(slug) => {
+                Some(id_by_slug::<strategies::Entity>(db, "filter.strategy", slug).await?)
+            }
             None => None,
         };
         let dimension = match &self.dimension {
-            Some(slug) => Some(id_by_slug::<dimensions::Entity>(db, "dimension", slug).await?),
+            Some(slug) => {
+                Some(id_by_slug::<dimensions::Entity>(db, "filter.dimension", slug).await?)
+            }
             None => None,
         };
         let causes = match &self.cause {
             Some(slug) => {
-                let root = id_by_slug::<causes::Entity>(db, "cause", slug).await?;
+                let root = id_by_slug::<causes::Entity>(db, "filter.cause", slug).await?;
                 Some(
                     with_descendants(db, root, causes::Column::Id, causes::Column::ParentId)
                         .await?,
@@ -62,7 +66,7 @@ impl Filter {
         };
         let regions = match &self.region {
             Some(slug) => {
-                let root = id_by_slug::<regions::Entity>(db, "region", slug).await?;
+                let root = id_by_slug::<regions::Entity>(db, "filter.region", slug).await?;
                 Some(
                     with_descendants(db, root, regions::Column::Id, regions::Column::ParentId)
                         .await?,
@@ -79,13 +83,17 @@ impl Filter {
     }
 }
 
-async fn id_by_slug<E: Table>(db: &DatabaseConnection, what: &str, raw: &str) -> AppResult<i32> {
-    let slug = Slug::parse(raw).map_err(|_| {
-        AppError::bad_field(
-            format!("filter.{what}"),
-            format!("'{raw}' is not a valid {what} slug"),
-        )
-    })?;
+/// The id of the record of `E` a client names by slug, for every filter and input that names
+/// records (list filters, search filters, recommendations, the evidence matrix): a malformed or
+/// unknown slug is `BAD_USER_INPUT` on `field`, naming the slug.
+pub async fn id_by_slug<E: Table>(
+    db: &DatabaseConnection,
+    field: &str,
+    raw: &str,
+) -> AppResult<i32> {
+    let what = E::KIND;
+    let slug = Slug::parse(raw)
+        .map_err(|_| AppError::bad_field(field, format!("'{raw}' is not a valid {what} slug")))?;
     let found: Option<i32> = E::find()
         .select_only()
         .column(E::id_column())
@@ -93,12 +101,7 @@ async fn id_by_slug<E: Table>(db: &DatabaseConnection, what: &str, raw: &str) ->
         .into_tuple()
         .one(db)
         .await?;
-    found.ok_or_else(|| {
-        AppError::bad_field(
-            format!("filter.{what}"),
-            format!("there is no {what} with slug '{raw}'"),
-        )
-    })
+    found.ok_or_else(|| AppError::bad_field(field, format!("there is no {what} with slug '{raw}'")))
 }
 
 /// The id and every id below it in a tree stored as `parent` pointers (one statement a level).

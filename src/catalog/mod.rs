@@ -10,7 +10,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-pub use filter::{Filter, ResolvedFilter};
+pub use filter::{id_by_slug, Filter, ResolvedFilter};
 pub use tables::Table;
 
 use crate::domain::{Direction, OrderField, PageRequest, Position, Slug, Towards};

@@ -1,144 +1,31 @@
-//! The GraphQL endpoints over HTTP, after the GraphQL-over-HTTP specification: `POST /graphql`
-//! (`application/json` bodies only), `GET /graphql` (queries only), `/graphiql` and
-//! `/schema.graphql`.
+//! GraphQL over HTTP without the web framework (the edge, `routes::graphql`, speaks HTTP):
+//! a request's parameters, what every transport checks before a document runs (`check`, also
+//! for WebSocket `subscribe`), and `Api::over_http`, which runs a POST's or GET's request and
+//! says how to answer it.
 //!
-//! - Responses are `application/graphql-response+json` when the client accepts it (request
-//!   errors, such as a document that does not parse or validate, are then 400), else
-//!   `application/json` (always 200 for a well-formed request).
-//! - Any other request content type (text/plain, forms, multipart) is 415 and runs nothing, so
-//!   no browser can send a request without a CORS preflight; a compressed body is 415 too.
-//! - The body is counted while it is read: past the limit, 413 without reading further.
-//! - A batch (a JSON array) is 400: one operation per request.
-//! - A mutation over GET is 405 with `Allow: POST`; other methods 405 with `Allow: GET, POST`.
 //! - A request may name its document by hash (`extensions.persistedQuery`, `persisted.rs`);
 //!   the hash is resolved first, so every check below applies to persisted documents too.
 //! - Before parsing: nesting depth of the document and variables; after: aliases and root
 //!   fields; during validation: depth, complexity and directives (the schema's limits); then an
 //!   execution timeout.
+//! - A request error (nothing executed) has no `data` member; at most `MAX_ERRORS` errors are
+//!   listed, and a response larger than `--max-response-bytes` is replaced by an error.
 
 use std::time::{Duration, Instant};
 
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response, ServerError, Variables};
-use futures_util::StreamExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::document;
 use super::persisted::{DocumentHash, Refusal, Resolved};
 use super::Api;
 use crate::auth::Credentials;
-use crate::error::ErrorCode;
-use crate::metrics::Metrics;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/graphql")
-            .route(web::post().to(post))
-            .route(web::get().to(get))
-            .default_service(web::to(|| async { method_not_allowed("GET, POST") })),
-    )
-    .route("/schema.graphql", web::get().to(schema));
-}
-
-/// The kind of operation a request ran, for the access log and metrics (set by the handler in
-/// the request's extensions).
-#[derive(Clone, Copy, Debug)]
-pub struct OperationKind(pub &'static str);
-
-/// The media type of a GraphQL response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Media {
-    Json,
-    GraphqlResponse,
-}
-
-impl Media {
-    fn content_type(self) -> &'static str {
-        match self {
-            Media::Json => "application/json; charset=utf-8",
-            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
-        }
-    }
-
-    /// What the `Accept` header asks for: `application/graphql-response+json` when it is
-    /// accepted at least as much as JSON, `application/json` for `application/json`, `*/*` or no
-    /// header at all, and `None` (406) when neither is acceptable.
-    fn negotiate(http: &HttpRequest) -> Option<Media> {
-        let Some(accept) = http
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.trim().is_empty())
-        else {
-            return Some(Media::Json);
-        };
-        let (mut graphql, mut json) = (0.0f32, 0.0f32);
-        for range in accept.split(',') {
-            let mut parts = range.split(';');
-            let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            match media.as_str() {
-                "application/graphql-response+json" => graphql = graphql.max(q),
-                "application/json" | "application/*" | "*/*" => json = json.max(q),
-                _ => {}
-            }
-        }
-        if graphql > 0.0 && graphql >= json {
-            Some(Media::GraphqlResponse)
-        } else if json > 0.0 {
-            Some(Media::Json)
-        } else {
-            None
-        }
-    }
-}
-
-/// A response whose body is a list of errors with their codes, and no data.
-fn errors_response(
-    status: StatusCode,
-    media: Media,
-    code: ErrorCode,
-    message: &str,
-) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type(media.content_type())
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(
-            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
-        )
-}
-
-fn bad_request(media: Media, message: &str) -> HttpResponse {
-    errors_response(
-        StatusCode::BAD_REQUEST,
-        media,
-        ErrorCode::BadUserInput,
-        message,
-    )
-}
-
-fn method_not_allowed(allow: &'static str) -> HttpResponse {
-    let mut response = errors_response(
-        StatusCode::METHOD_NOT_ALLOWED,
-        Media::Json,
-        ErrorCode::BadUserInput,
-        &format!("this endpoint accepts {allow}"),
-    );
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
-}
+use crate::error::{AppError, ErrorCode};
 
 /// The parameters of a GraphQL-over-HTTP request (and of a WebSocket `subscribe`).
 #[derive(Debug)]
-pub(super) struct Params {
+pub struct Params {
     /// Absent when the request names a persisted document by `hash` alone.
     query: Option<String>,
     variables: Option<Value>,
@@ -147,9 +34,24 @@ pub(super) struct Params {
 }
 
 impl Params {
+    /// The parameters of a GET: the query string's members, already read.
+    pub fn new(
+        query: Option<String>,
+        variables: Option<Value>,
+        operation_name: Option<String>,
+        hash: Option<DocumentHash>,
+    ) -> Params {
+        Params {
+            query,
+            variables,
+            operation_name,
+            hash,
+        }
+    }
+
     /// Reads `{query, variables, operationName, extensions}`, each of the type the
     /// specification gives it; anything else is the message of a 400.
-    pub(super) fn from_json(body: Value) -> Result<Params, String> {
+    pub fn from_json(body: Value) -> Result<Params, String> {
         let Value::Object(mut body) = body else {
             return Err(match body {
                 Value::Array(_) => {
@@ -189,142 +91,43 @@ impl Params {
     }
 }
 
-/// Why a body could not be read.
-enum BodyError {
-    TooLarge,
-    Broken,
+/// How a request that fails is answered, as far as GraphQL-over-HTTP says: the edge turns it
+/// into a status (`routes::graphql`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The status of the error's code (`ErrorCode::http_status`).
+    Code,
+    /// A request error (the document did not parse, validate or pass the edge's checks): 400
+    /// under `application/graphql-response+json`, 200 under `application/json`.
+    Request,
 }
 
-/// Reads the body, refusing it as soon as it is known to exceed `limit` bytes: from its
-/// `Content-Length`, or while counting what arrives.
-async fn read_body(
-    http: &HttpRequest,
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<Vec<u8>, BodyError> {
-    let declared = http
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit) {
-        return Err(BodyError::TooLarge);
-    }
-    let mut body = Vec::with_capacity(declared.unwrap_or(0));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| BodyError::Broken)?;
-        if body.len() + chunk.len() > limit {
-            return Err(BodyError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+/// How to answer a request `Api::over_http` ran (or refused).
+#[derive(Debug)]
+pub enum Answer {
+    /// One error and no data.
+    Error {
+        failure: Failure,
+        code: ErrorCode,
+        message: String,
+    },
+    /// A mutation over GET: 405 with `Allow: POST`.
+    MutationOverGet,
+    /// The GraphQL response, serialised. A request error (nothing executed) has no `data`
+    /// member; an `UNAVAILABLE` error makes the answer 503 with `Retry-After`.
+    Response {
+        body: Vec<u8>,
+        request_error: bool,
+        unavailable: bool,
+    },
 }
 
-async fn post(api: web::Data<Api>, http: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let Some(media) = Media::negotiate(&http) else {
-        return not_acceptable();
-    };
-    let content_type = http
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let mut parts = content_type.split(';').map(str::trim);
-    let essence = parts.next().unwrap_or_default();
-    let charset_ok = parts
-        .filter_map(|p| p.strip_prefix("charset="))
-        .all(|charset| charset.trim_matches('"') == "utf-8");
-    if essence != "application/json" || !charset_ok {
-        return errors_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            media,
-            ErrorCode::BadUserInput,
-            "send the request as `Content-Type: application/json` (UTF-8)",
-        );
-    }
-    let encoded = http
-        .headers()
-        .get(header::CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|encoding| !encoding.trim().eq_ignore_ascii_case("identity"));
-    if encoded {
-        return errors_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            media,
-            ErrorCode::BadUserInput,
-            "compressed request bodies are not accepted",
-        );
-    }
-    let limit = api.edge().max_body_bytes;
-    let body = match read_body(&http, payload, limit).await {
-        Ok(body) => body,
-        Err(BodyError::TooLarge) => {
-            return errors_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                media,
-                ErrorCode::BadUserInput,
-                &format!("the request body is larger than {limit} bytes"),
-            )
-        }
-        Err(BodyError::Broken) => return bad_request(media, "the request body could not be read"),
-    };
-    let body: Value = match serde_json::from_slice(&body) {
-        Ok(body) => body,
-        Err(err) => return bad_request(media, &format!("the body is not valid JSON: {err}")),
-    };
-    match Params::from_json(body) {
-        Ok(params) => execute(&api, &http, media, params, false).await,
-        Err(message) => bad_request(media, &message),
-    }
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GetParams {
-    query: Option<String>,
-    variables: Option<String>,
-    operation_name: Option<String>,
-    extensions: Option<String>,
-}
-
-/// A GET is a query, or the handshake of a WebSocket (`ws.rs`).
-async fn get(api: web::Data<Api>, http: HttpRequest, payload: web::Payload) -> HttpResponse {
-    if super::ws::is_upgrade(&http) {
-        return super::ws::upgrade(&api, &http, payload);
-    }
-    let Some(media) = Media::negotiate(&http) else {
-        return not_acceptable();
-    };
-    let params = match web::Query::<GetParams>::from_query(http.query_string()) {
-        Ok(params) => params.into_inner(),
-        Err(err) => return bad_request(media, &format!("bad query string: {err}")),
-    };
-    let json_object = |raw: Option<String>, name: &str| -> Result<Option<Value>, String> {
-        match raw.map(|raw| serde_json::from_str::<Value>(&raw)) {
-            None | Some(Ok(Value::Null)) => Ok(None),
-            Some(Ok(value @ Value::Object(_))) => Ok(Some(value)),
-            _ => Err(format!("`{name}` must be a JSON object")),
-        }
-    };
-    let variables = match json_object(params.variables, "variables") {
-        Ok(variables) => variables,
-        Err(message) => return bad_request(media, &message),
-    };
-    let hash = match json_object(params.extensions, "extensions")
-        .and_then(|extensions| DocumentHash::from_extensions(extensions.as_ref()))
-    {
-        Ok(hash) => hash,
-        Err(message) => return bad_request(media, &message),
-    };
-    let params = Params {
-        query: params.query,
-        variables,
-        operation_name: params.operation_name,
-        hash,
-    };
-    execute(&api, &http, media, params, true).await
+/// What `Api::over_http` did: the kind of operation (for the access log and metrics) and the
+/// answer.
+#[derive(Debug)]
+pub struct Outcome {
+    pub kind: &'static str,
+    pub answer: Answer,
 }
 
 /// Why a request was refused before it ran.
@@ -404,101 +207,116 @@ pub(super) fn check(
     Ok((request, shape.operation))
 }
 
-/// Checks the request against the edge's limits, runs it, and answers as `media` says.
-async fn execute(
-    api: &Api,
-    http: &HttpRequest,
-    media: Media,
-    params: Params,
-    over_get: bool,
-) -> HttpResponse {
-    let edge = api.edge();
-    let started = Instant::now();
-    let record = |kind: &'static str| {
-        http.extensions_mut().insert(OperationKind(kind));
-        api.metrics()
-            .graphql_request(kind, started.elapsed().as_secs_f64());
-    };
-    // Subscriptions run over WebSocket; mutations only over POST.
-    let runs = |operation| match operation {
-        OperationType::Query => true,
-        OperationType::Mutation => !over_get,
-        OperationType::Subscription => false,
-    };
-    let (request, operation) = match check(api, params, runs) {
-        Ok(checked) => checked,
-        Err(Refused::Document(refusal)) => {
-            record("invalid");
-            let (code, message) = Refused::document(&refusal);
-            api.metrics().error(code);
-            // Clients expect a "not found" in a 200 (it is a step of the protocol, not a
-            // failure); a refused document is a request error; a malformed request is 400.
-            let status = match (&refusal, media) {
-                (Refusal::NotFound, _) | (Refusal::NotTrusted, Media::Json) => StatusCode::OK,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return errors_response(status, media, code, message);
+impl Api {
+    /// Checks the request against the edge's limits, runs it with `credentials` (subscriptions
+    /// run over WebSocket; mutations not over GET), counts it in the metrics and says how to
+    /// answer. The deadline runs from `started` (when the body was read).
+    pub async fn over_http(
+        &self,
+        params: Params,
+        credentials: Credentials,
+        over_get: bool,
+        started: Instant,
+    ) -> Outcome {
+        let edge = self.edge();
+        let record = |kind: &'static str| {
+            self.metrics()
+                .graphql_request(kind, started.elapsed().as_secs_f64());
+            kind
+        };
+        let runs = |operation| match operation {
+            OperationType::Query => true,
+            OperationType::Mutation => !over_get,
+            OperationType::Subscription => false,
+        };
+        let (request, operation) = match check(self, params, runs) {
+            Ok(checked) => checked,
+            Err(Refused::Document(refusal)) => {
+                let kind = record("invalid");
+                let (code, message) = Refused::document(&refusal);
+                self.metrics().error(code);
+                // Clients expect a "not found" in a 200 (it is a step of the protocol, not a
+                // failure); a refused document is a request error; a malformed request is 400.
+                let failure = match refusal {
+                    Refusal::NotTrusted => Failure::Request,
+                    _ => Failure::Code,
+                };
+                let message = message.to_string();
+                return Outcome {
+                    kind,
+                    answer: Answer::Error {
+                        failure,
+                        code,
+                        message,
+                    },
+                };
+            }
+            Err(Refused::Operation(OperationType::Mutation)) => {
+                return Outcome {
+                    kind: record("invalid"),
+                    answer: Answer::MutationOverGet,
+                };
+            }
+            Err(refused) => {
+                // A request error found before execution: counted, and answered as the media
+                // type says.
+                let error = match refused {
+                    Refused::Invalid(error) => error,
+                    _ => ServerError::new(
+                        "subscriptions run over WebSocket at this path (the graphql-transport-ws protocol)",
+                        None,
+                    ),
+                };
+                let kind = record("invalid");
+                self.metrics().error(ErrorCode::BadUserInput);
+                return Outcome {
+                    kind,
+                    answer: answer(
+                        Response::from_errors(vec![coded(error)]),
+                        edge.max_response_bytes,
+                    ),
+                };
+            }
+        };
+        let request = request.data(credentials);
+        let kind = match operation {
+            Some(OperationType::Query) => "query",
+            Some(OperationType::Mutation) => "mutation",
+            Some(OperationType::Subscription) => "subscription",
+            None => "invalid",
+        };
+        // The deadline runs from the moment the body was read, so parsing and validation count.
+        // Validation does not yield, so the timer can only fire after it: a request that finishes
+        // past its deadline is answered as timed out all the same, and the limits above keep
+        // validation's work bounded in the first place.
+        let deadline = started + Duration::from_millis(edge.timeout_ms);
+        let response = tokio::time::timeout_at(deadline.into(), self.execute(request)).await;
+        let kind = record(kind);
+        let response = match response {
+            Ok(response) if Instant::now() <= deadline => response,
+            _ => {
+                self.metrics().error(ErrorCode::Timeout);
+                let timeout = AppError::Timeout {
+                    limit_ms: edge.timeout_ms,
+                };
+                return Outcome {
+                    kind,
+                    answer: Answer::Error {
+                        failure: Failure::Code,
+                        code: timeout.code(),
+                        message: timeout.to_string(),
+                    },
+                };
+            }
+        };
+        for error in &response.errors {
+            self.metrics().error(super::error::code_of(error));
         }
-        Err(Refused::Operation(OperationType::Mutation)) => {
-            record("invalid");
-            return method_not_allowed("POST");
+        Outcome {
+            kind,
+            answer: answer(response, edge.max_response_bytes),
         }
-        Err(refused) => {
-            // A request error found before execution: counted, and answered as the media
-            // type says.
-            let error = match refused {
-                Refused::Invalid(error) => error,
-                _ => ServerError::new(
-                    "subscriptions run over WebSocket at this path (the graphql-transport-ws protocol)",
-                    None,
-                ),
-            };
-            record("invalid");
-            api.metrics().error(ErrorCode::BadUserInput);
-            return graphql_response(
-                media,
-                Response::from_errors(vec![coded(error)]),
-                edge.max_response_bytes,
-            );
-        }
-    };
-    let request = request.data(Credentials::from_header(
-        http.headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| v.to_str().unwrap_or_default()),
-    ));
-    let kind = match operation {
-        Some(OperationType::Query) => "query",
-        Some(OperationType::Mutation) => "mutation",
-        Some(OperationType::Subscription) => "subscription",
-        None => "invalid",
-    };
-    // The deadline runs from the moment the body was read, so parsing and validation count.
-    // Validation does not yield, so the timer can only fire after it: a request that finishes
-    // past its deadline is answered as timed out all the same, and the limits above keep
-    // validation's work bounded in the first place.
-    let deadline = started + Duration::from_millis(edge.timeout_ms);
-    let response = tokio::time::timeout_at(deadline.into(), api.execute(request)).await;
-    record(kind);
-    let response = match response {
-        Ok(response) if Instant::now() <= deadline => response,
-        _ => {
-            api.metrics().error(ErrorCode::Timeout);
-            return errors_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                media,
-                ErrorCode::Timeout,
-                &format!(
-                    "the request ran longer than {} ms; ask for less",
-                    edge.timeout_ms
-                ),
-            );
-        }
-    };
-    for error in &response.errors {
-        api.metrics().error(super::error::code_of(error));
     }
-    graphql_response(media, response, edge.max_response_bytes)
 }
 
 /// The first of the edge's document limits that `shape` exceeds, as the client's message.
@@ -549,12 +367,11 @@ fn coded(error: ServerError) -> ServerError {
 /// Most errors one response lists; the rest are summed up in a last error.
 const MAX_ERRORS: usize = 50;
 
-/// The HTTP response of a GraphQL response. A request error (nothing executed: the document
-/// did not parse or validate, a variable did not coerce) has no `data` entry, and is 400 under
-/// `application/graphql-response+json`. At most `MAX_ERRORS` errors are listed, and a body
-/// larger than `max_bytes` is replaced by an error: a client cannot make the server build an
-/// answer of unbounded size.
-fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> HttpResponse {
+/// The answer of a GraphQL response. A request error (nothing executed: the document did not
+/// parse or validate, a variable did not coerce) has no `data` entry. At most `MAX_ERRORS`
+/// errors are listed, and a body larger than `max_bytes` is replaced by an error: a client
+/// cannot make the server build an answer of unbounded size.
+fn answer(mut response: Response, max_bytes: usize) -> Answer {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
@@ -570,13 +387,8 @@ fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> H
         .errors
         .iter()
         .any(|error| super::error::code_of(error) == ErrorCode::Unavailable);
-    let status = match (media, request_error) {
-        _ if unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        (Media::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::OK,
-    };
     // Serialised once, straight from the response: a request error has no `data` member.
-    let bytes = if request_error {
+    let body = if request_error {
         serde_json::to_vec(&WithoutData {
             extensions: &response.extensions,
             errors: &response.errors,
@@ -585,21 +397,18 @@ fn graphql_response(media: Media, mut response: Response, max_bytes: usize) -> H
         serde_json::to_vec(&response)
     }
     .unwrap_or_default();
-    if bytes.len() > max_bytes {
-        return errors_response(
-            status_of_request_error(media),
-            media,
-            ErrorCode::BadUserInput,
-            &format!("the response would be larger than {max_bytes} bytes; ask for less"),
-        );
+    if body.len() > max_bytes {
+        return Answer::Error {
+            failure: Failure::Request,
+            code: ErrorCode::BadUserInput,
+            message: format!("the response would be larger than {max_bytes} bytes; ask for less"),
+        };
     }
-    let mut http = HttpResponse::build(status);
-    if unavailable {
-        http.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+    Answer::Response {
+        body,
+        request_error,
+        unavailable,
     }
-    http.content_type(media.content_type())
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(bytes)
 }
 
 /// The body of a response to a request that never executed (the GraphQL-over-HTTP
@@ -611,71 +420,10 @@ struct WithoutData<'a> {
     errors: &'a [ServerError],
 }
 
-/// What a client that met `UNAVAILABLE` is told to wait before it retries.
-pub const RETRY_AFTER_SECONDS: u64 = 2;
-
-/// The status of a response that carries only errors and no data.
-fn status_of_request_error(media: Media) -> StatusCode {
-    match media {
-        Media::GraphqlResponse => StatusCode::BAD_REQUEST,
-        Media::Json => StatusCode::OK,
-    }
-}
-
-fn not_acceptable() -> HttpResponse {
-    errors_response(
-        StatusCode::NOT_ACCEPTABLE,
-        Media::Json,
-        ErrorCode::BadUserInput,
-        "accept application/graphql-response+json or application/json",
-    )
-}
-
-async fn schema() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body(super::sdl())
-}
-
-/// The metrics of this process, in the Prometheus text format.
-pub async fn metrics(metrics: web::Data<std::sync::Arc<Metrics>>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::test::TestRequest;
-
-    fn negotiate(accept: Option<&str>) -> Option<Media> {
-        let mut request = TestRequest::default();
-        if let Some(accept) = accept {
-            request = request.insert_header((header::ACCEPT, accept));
-        }
-        Media::negotiate(&request.to_http_request())
-    }
-
-    #[test]
-    fn accept_negotiation_follows_the_specification() {
-        assert_eq!(negotiate(None), Some(Media::Json));
-        assert_eq!(negotiate(Some("*/*")), Some(Media::Json));
-        assert_eq!(negotiate(Some("application/json")), Some(Media::Json));
-        assert_eq!(
-            negotiate(Some(
-                "application/graphql-response+json, application/json;q=0.9"
-            )),
-            Some(Media::GraphqlResponse)
-        );
-        assert_eq!(
-            negotiate(Some(
-                "application/graphql-response+json;q=0.5, application/json"
-            )),
-            Some(Media::Json)
-        );
-        assert_eq!(negotiate(Some("text/html")), None);
-    }
+    use serde_json::json;
 
     #[test]
     fn params_have_the_types_the_specification_gives_them() {

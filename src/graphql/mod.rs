@@ -1,12 +1,15 @@
 //! The GraphQL API: the only module that knows async-graphql. Resolvers are thin: they parse
 //! arguments into domain types, call the catalog, and load relations through DataLoaders.
 
+mod connection;
+mod context;
 mod document;
 mod error;
 pub mod http;
 pub mod id;
 pub mod loaders;
 mod mutation;
+mod node;
 pub mod persisted;
 mod query;
 mod recommend;
@@ -117,15 +120,15 @@ impl Api {
             Request::new(document).variables(async_graphql::Variables::from_json(variables));
         let timeout = std::time::Duration::from_millis(self.edge.timeout_ms);
         let Ok(response) = tokio::time::timeout(timeout, self.execute(request)).await else {
-            self.metrics.error(ErrorCode::Timeout);
+            let timeout = crate::error::AppError::Timeout {
+                limit_ms: self.edge.timeout_ms,
+            };
+            self.metrics.error(timeout.code());
             return JsonResponse {
                 data: serde_json::Value::Null,
                 errors: vec![JsonError {
-                    message: format!(
-                        "the request ran longer than {} ms; ask for less",
-                        self.edge.timeout_ms
-                    ),
-                    code: ErrorCode::Timeout,
+                    message: timeout.to_string(),
+                    code: timeout.code(),
                 }],
             };
         };

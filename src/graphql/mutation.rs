@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use entities::{cases, causes, measures, regions, statistics};
 
+use super::context::db;
 use super::id::{GlobalId, NodeKind};
-use super::query::db;
 use super::types::*;
 use crate::auth::{Actor, Credentials};
 use crate::catalog::Table;

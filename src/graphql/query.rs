@@ -1,21 +1,19 @@
 //! The root Query: lists, filtered connections, lookups by slug and `node(id:)`.
 
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{
-    Context, Enum, InputObject, Object, OutputType, Result, ResultExt, SimpleObject, ID,
-};
-use sea_orm::DatabaseConnection;
+use async_graphql::{Context, InputObject, Object, Result, ResultExt, ID};
 
 use entities::{
-    cases, causes, citations, dimensions, glossary_terms, indicators, measures, regions, sources,
-    statistics, strategies,
+    cases, causes, dimensions, glossary_terms, measures, regions, sources, statistics, strategies,
 };
 
-use super::id::{Cursor, GlobalId, NodeKind};
-use super::loaders::{loader, ById};
+use super::connection::{
+    connection, connection_cost, page_cost, page_request, KbConnection, RecordOrder,
+};
+use super::context::db;
+use super::id::GlobalId;
+use super::node::load_node;
 use super::types::*;
-use crate::catalog::{self, CauseOptions, Filter, Page, RegionOptions, StatisticOptions, Table};
-use crate::domain::{Order, OrderField, PageRequest, PageSize};
+use crate::catalog::{self, CauseOptions, Filter, RegionOptions, StatisticOptions, Table};
 
 pub struct Query;
 
@@ -50,155 +48,8 @@ impl From<Option<RecordFilter>> for Filter {
     }
 }
 
-#[derive(SimpleObject)]
-pub struct ConnectionTotals {
-    /// How many records match the filter, on all pages.
-    total_count: u64,
-}
-
-pub type KbConnection<T> = Connection<String, T, ConnectionTotals>;
-
 /// What one record of a page costs extra when it is found by full-text search.
 const SEARCH_COST: usize = 5;
-
-/// The cost multiplier of a list field: the page size it asks for (clamped as `PageSize` does,
-/// so a refused size does not count as a huge one).
-pub(super) fn page_cost(first: Option<i32>, default: usize) -> usize {
-    first.map_or(default, |n| n.clamp(1, PageSize::MAX as i32) as usize)
-}
-
-/// The cost multiplier of a connection read either way (`first` or `last`).
-pub(super) fn connection_cost(first: Option<i32>, last: Option<i32>) -> usize {
-    page_cost(first.or(last), PageSize::DEFAULT as usize)
-}
-
-/// What a connection is ordered by; the id breaks ties, in the same direction.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "crate::domain::OrderField")]
-pub enum RecordOrderField {
-    /// The Chinese title (or name, or label), in the database's collation.
-    TitleZh,
-    /// The English title (or name, or label).
-    TitleEn,
-    CreatedAt,
-    UpdatedAt,
-    /// The order of the knowledge base's files; records created later follow in creation order.
-    SourceOrder,
-}
-
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "crate::domain::Direction")]
-pub enum OrderDirection {
-    #[graphql(name = "ASC")]
-    Ascending,
-    #[graphql(name = "DESC")]
-    Descending,
-}
-
-/// The order of a connection, as GitHub's API spells it: `{field: UPDATED_AT, direction: DESC}`.
-/// Without it a connection is in `SOURCE_ORDER`, ascending.
-#[derive(InputObject, Clone, Copy, Debug)]
-pub struct RecordOrder {
-    field: RecordOrderField,
-    #[graphql(default_with = "OrderDirection::Ascending")]
-    direction: OrderDirection,
-}
-
-impl From<Option<RecordOrder>> for Order {
-    fn from(order: Option<RecordOrder>) -> Order {
-        order.map_or_else(Order::default, |order| Order {
-            field: order.field.into(),
-            direction: order.direction.into(),
-        })
-    }
-}
-
-/// A page from a connection's Relay arguments (`first`/`after` forward, `last`/`before`
-/// backward) and its order.
-pub(super) fn page_request(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-    order_by: Option<RecordOrder>,
-) -> Result<PageRequest> {
-    let order = Order::from(order_by);
-    let position = |raw: Option<String>, argument| {
-        raw.map(|raw| Cursor::decode(&raw, argument, order.field).map(|cursor| cursor.position))
-            .transpose()
-    };
-    let after = position(after, "after").extend()?;
-    let before = position(before, "before").extend()?;
-    PageRequest::from_arguments(first, after, last, before, order).extend()
-}
-
-pub(super) fn connection<E: Table, T: OutputType + From<E::Model>>(
-    field: OrderField,
-    page: Page<E::Model>,
-) -> KbConnection<T> {
-    let mut connection = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        ConnectionTotals {
-            total_count: page.total_count,
-        },
-    );
-    connection.edges = page
-        .items
-        .into_iter()
-        .map(|row| {
-            let cursor = Cursor {
-                field,
-                position: catalog::position::<E>(field, &row),
-            };
-            Edge::new(cursor.encode(), T::from(row))
-        })
-        .collect();
-    connection
-}
-
-/// The record a global ID names, through the request's DataLoader.
-pub(super) async fn load_node(
-    ctx: &Context<'_>,
-    GlobalId { kind, id }: GlobalId,
-) -> Result<Option<Node>> {
-    async fn load<E: Table, T: From<E::Model>>(
-        ctx: &Context<'_>,
-        id: i32,
-        wrap: fn(T) -> Node,
-    ) -> Result<Option<Node>>
-    where
-        E::Model: Sync,
-    {
-        Ok(loader(ctx)
-            .load_one(ById::<E>::new(id))
-            .await?
-            .map(|row| wrap(T::from(row))))
-    }
-    match kind {
-        NodeKind::Source => load::<sources::Entity, _>(ctx, id, Node::Source).await,
-        NodeKind::Region => load::<regions::Entity, _>(ctx, id, Node::Region).await,
-        NodeKind::Indicator => load::<indicators::Entity, _>(ctx, id, Node::Indicator).await,
-        NodeKind::Dimension => load::<dimensions::Entity, _>(ctx, id, Node::Dimension).await,
-        NodeKind::Cause => load::<causes::Entity, _>(ctx, id, Node::Cause).await,
-        NodeKind::Strategy => load::<strategies::Entity, _>(ctx, id, Node::Strategy).await,
-        NodeKind::Measure => load::<measures::Entity, _>(ctx, id, Node::Measure).await,
-        NodeKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
-        NodeKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
-        NodeKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
-        NodeKind::GlossaryTerm => {
-            load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await
-        }
-        NodeKind::Revision => Ok(crate::editing::revision(db(ctx), id)
-            .await
-            .extend()?
-            .map(|row| Node::Revision(Revision(row)))),
-    }
-}
-
-pub(super) fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
-}
 
 async fn lookup<E: Table, T: From<E::Model>>(ctx: &Context<'_>, slug: &str) -> Result<Option<T>> {
     Ok(catalog::by_slug::<E>(db(ctx), slug)

@@ -2,8 +2,9 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Result, ResultExt, SimpleObject};
 
+use super::context::db;
 use super::id::GlobalId;
-use super::query::{db, load_node};
+use super::node::load_node;
 use super::search::EntryKind;
 use super::types::{Case, Cause, Measure, Node, Provenance, Statistic, Strategy, Text};
 use crate::recommend::{self, PathStep as DomainStep, RecommendInput as DomainInput};

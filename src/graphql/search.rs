@@ -7,8 +7,9 @@ use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, ResultExt
 
 use entities::{causes, dimensions, regions, strategies};
 
+use super::context::db;
 use super::id::{GlobalId, NodeKind, OffsetCursor, MAX_SEARCH_OFFSET};
-use super::query::{db, load_node};
+use super::node::load_node;
 use super::types::{Node, Text};
 use crate::catalog::{self, Table};
 use crate::domain::PageSize;
@@ -114,18 +115,9 @@ async fn known<E: Table>(
 ) -> Result<Vec<String>> {
     let slugs = slugs.unwrap_or_default();
     for slug in &slugs {
-        if catalog::by_slug::<E>(db(ctx), slug)
+        catalog::id_by_slug::<E>(db(ctx), &format!("filter.{field}"), slug)
             .await
-            .extend()?
-            .is_none()
-        {
-            return Err(async_graphql::ErrorExtensions::extend(
-                &AppError::bad_field(
-                    format!("filter.{field}"),
-                    format!("there is no {} with slug '{slug}'", E::KIND),
-                ),
-            ));
-        }
+            .extend()?;
     }
     Ok(slugs)
 }

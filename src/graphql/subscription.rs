@@ -12,7 +12,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::Notify;
 
 use super::id::GlobalId;
-use super::query::load_node;
+use super::node::load_node;
 use super::search::EntryKind;
 use super::types::{DateTime, Node};
 use crate::changes::Change;

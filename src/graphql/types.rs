@@ -12,9 +12,10 @@ use entities::{
     revisions, sources, statistics, strategies,
 };
 
+use super::connection::{connection, connection_cost, page_request, KbConnection, RecordOrder};
+use super::context::db;
 use super::id::{GlobalId, NodeKind};
 use super::loaders::{loader, AliasesOf, ById, ChildrenOf, CitationsOf, LinkedTo, LinksOf};
-use super::query::{connection, connection_cost, db, page_request, KbConnection, RecordOrder};
 use crate::catalog;
 use crate::catalog::tables::*;
 use crate::domain::Respondent;

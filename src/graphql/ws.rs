@@ -34,7 +34,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, ProtocolError, Session};
 use async_graphql::parser::types::OperationType;
@@ -125,8 +124,7 @@ pub fn upgrade(api: &Api, http: &HttpRequest, payload: web::Payload) -> HttpResp
         .open(client, edge.ws_max_connections_per_client)
     else {
         api.metrics().error(ErrorCode::RateLimited);
-        return crate::edge::error_body(
-            StatusCode::TOO_MANY_REQUESTS,
+        return crate::edge::error_response(
             ErrorCode::RateLimited,
             &format!(
                 "at most {} WebSocket connections per client; close one first",
@@ -137,8 +135,7 @@ pub fn upgrade(api: &Api, http: &HttpRequest, payload: web::Payload) -> HttpResp
     let (mut response, session, messages) = match actix_ws::handle(http, payload) {
         Ok(parts) => parts,
         Err(err) => {
-            return crate::edge::error_body(
-                StatusCode::BAD_REQUEST,
+            return crate::edge::error_response(
                 ErrorCode::BadUserInput,
                 &format!("not a WebSocket handshake: {err}"),
             )

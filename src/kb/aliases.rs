@@ -69,8 +69,9 @@ pub fn validate(aliases: &Aliases) -> Result<Vec<(&'static str, String)>, Invali
     Ok(out)
 }
 
-/// Replaces the aliases of record (`kind`, `id`) with `list` (from `validate`).
-pub async fn write<C: ConnectionTrait>(
+/// Replaces the aliases of record (`kind`, `id`) with `list` (from `validate`): only inside a
+/// knowledge-base write (`kb::write_record`, `kb::load`), hence private to `kb`.
+pub(super) async fn write<C: ConnectionTrait>(
     db: &C,
     kind: &str,
     id: i32,
@@ -99,8 +100,8 @@ pub async fn write<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Deletes the aliases of rows of one kind.
-pub async fn delete<C: ConnectionTrait>(
+/// Deletes the aliases of rows of one kind (inside `kb::delete_record`).
+pub(super) async fn delete<C: ConnectionTrait>(
     db: &C,
     kind: &str,
     ids: &[i32],

@@ -20,6 +20,7 @@ use super::format::{
 };
 use super::{FileNames, KbError};
 use crate::catalog::Table;
+use crate::db::WriteTxn;
 use crate::domain::{Respondent, Slug};
 
 /// How long a verbatim excerpt may be, in characters.
@@ -1275,11 +1276,7 @@ impl Record {
 
 /// Validates one record and writes it to `target`; run it inside a transaction. Errors name
 /// the field as a path inside the record (`title.en`, `citations[0].excerpt.zh`).
-pub async fn write_record<C: ConnectionTrait>(
-    db: &C,
-    record: &Record,
-    target: Target,
-) -> Result<i32, KbError> {
+pub async fn write_record(db: &WriteTxn, record: &Record, target: Target) -> Result<i32, KbError> {
     let mut w = Writer {
         db,
         ids: Ids::lazy(),
@@ -1304,7 +1301,7 @@ pub async fn write_record<C: ConnectionTrait>(
 }
 
 /// Deletes a record of `kind` with what it owns: citations, owned links, indicators.
-pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> Result<(), KbError> {
+pub async fn delete_record(db: &WriteTxn, kind: &str, id: i32) -> Result<(), KbError> {
     delete_citations(db, kind, &[id]).await?;
     aliases::delete(db, kind, &[id]).await?;
     match kind {
@@ -1351,8 +1348,8 @@ pub async fn delete_record<C: ConnectionTrait>(db: &C, kind: &str, id: i32) -> R
 
 /// Validates and writes every entry of `kb`; run it inside a transaction. `progress` hears of
 /// each entry written.
-pub async fn load<C: ConnectionTrait>(
-    db: &C,
+pub async fn load(
+    db: &WriteTxn,
     kb: KnowledgeBase,
     files: &FileNames,
     progress: &mut Progress<'_>,
@@ -1363,8 +1360,8 @@ pub async fn load<C: ConnectionTrait>(
 /// `load`, with more cases read from `streamed` as they are parsed (after the cases of `kb`).
 /// The cases and statistics (the lists that grow large) are consumed as they are written, so an
 /// import's memory does not grow with its size. Files with no entry at all are an error.
-pub async fn load_with<C: ConnectionTrait>(
-    db: &C,
+pub async fn load_with(
+    db: &WriteTxn,
     kb: KnowledgeBase,
     streamed: Option<super::CaseStream>,
     files: &FileNames,
@@ -1470,7 +1467,7 @@ fn with_survey(
     survey: &SurveyEntry,
 ) -> Result<sources::ActiveModel, KbError> {
     for (field, date) in [("survey.start", &survey.start), ("survey.end", &survey.end)] {
-        if !is_iso_date(date) {
+        if crate::domain::IsoDate::parse(date).is_none() {
             return Err(at.err(
                 field,
                 format!("'{date}' is not a date of the form YYYY-MM-DD"),
@@ -1504,21 +1501,6 @@ fn with_survey(
     row.questionnaires_valid = Set(Some(valid));
     row.valid_rate = Set(Some(survey.valid_rate));
     Ok(row)
-}
-
-/// `YYYY-MM-DD` with a plausible month and day.
-fn is_iso_date(raw: &str) -> bool {
-    let parts: Vec<&str> = raw.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-            let number = |s: &str| s.parse::<u32>().ok();
-            matches!(
-                (number(y), number(m), number(d)),
-                (Some(1900..=2100), Some(1..=12), Some(1..=31))
-            )
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use sea_orm::DatabaseConnection;
 
 use entities::*;
 
-use super::slug_id;
 use crate::catalog;
 use crate::catalog::tables::{CasesOfMeasure, LinkProvenance};
 use crate::error::AppResult;
@@ -38,11 +37,13 @@ pub async fn evidence_matrix(
     let snapshot = graphs.current(db).await?;
     let graph = &*snapshot.graph;
     let region = match region {
-        Some(slug) => Some(slug_id::<regions::Entity>(db, "filter.region", "region", slug).await?),
+        Some(slug) => {
+            Some(catalog::id_by_slug::<regions::Entity>(db, "filter.region", slug).await?)
+        }
         None => None,
     };
     let only = match rows_of {
-        Some(slug) => Some(slug_id::<causes::Entity>(db, "filter.cause", "cause", slug).await?),
+        Some(slug) => Some(catalog::id_by_slug::<causes::Entity>(db, "filter.cause", slug).await?),
         None => None,
     };
     let measure_ids: Vec<i32> = graph.measures.keys().copied().collect();

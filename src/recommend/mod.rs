@@ -110,18 +110,6 @@ pub struct Recommendations {
     pub items: Vec<Recommendation>,
 }
 
-async fn slug_id<E: catalog::Table>(
-    db: &DatabaseConnection,
-    field: &str,
-    what: &str,
-    slug: &str,
-) -> AppResult<i32> {
-    catalog::by_slug::<E>(db, slug)
-        .await?
-        .map(|row| E::id_of(&row))
-        .ok_or_else(|| AppError::bad_field(field, format!("there is no {what} with slug '{slug}'")))
-}
-
 impl Graph {
     /// The record a concept stands for: (slug, title zh, title en).
     fn describe(&self, concept: Concept) -> Option<(String, String, String)> {
@@ -160,7 +148,7 @@ pub async fn recommend(
     check(&input)?;
     let named = resolve_causes(db, &input.causes).await?;
     let region = match &input.region {
-        Some(slug) => Some(slug_id::<regions::Entity>(db, "input.region", "region", slug).await?),
+        Some(slug) => Some(catalog::id_by_slug::<regions::Entity>(db, "input.region", slug).await?),
         None => None,
     };
     let weights = Weights::DEFAULT;
@@ -236,7 +224,7 @@ fn check(input: &RecommendInput) -> AppResult<()> {
 async fn resolve_causes(db: &DatabaseConnection, slugs: &[String]) -> AppResult<Vec<i32>> {
     let mut named = Vec::with_capacity(slugs.len());
     for slug in slugs {
-        named.push(slug_id::<causes::Entity>(db, "input.causes", "cause", slug).await?);
+        named.push(catalog::id_by_slug::<causes::Entity>(db, "input.causes", slug).await?);
     }
     Ok(named)
 }

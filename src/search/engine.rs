@@ -26,8 +26,9 @@ use crate::domain::EntryKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// A failure inside tantivy, kept as its error (the type stays inside this module).
     #[error("search index error: {0}")]
-    Index(#[from] tantivy::TantivyError),
+    Index(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the search index at {0} is locked by another process (is a server running on this data dir?)")]
     Locked(PathBuf),
     #[error("search index I/O error: {0}")]
@@ -36,6 +37,12 @@ pub enum SearchError {
     /// reading it.
     #[error("the search index is damaged: {0}")]
     Damaged(String),
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(err: tantivy::TantivyError) -> Self {
+        SearchError::Index(Box::new(err))
+    }
 }
 
 impl SearchError {
@@ -385,7 +392,7 @@ impl SearchEngine {
                         tantivy::TantivyError::LockFailure(..) => {
                             SearchError::Locked(self.dir.clone())
                         }
-                        other => SearchError::Index(other),
+                        other => SearchError::from(other),
                     })?,
             );
         }

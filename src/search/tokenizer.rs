@@ -41,7 +41,7 @@ pub fn jieba() -> Arc<Jieba> {
     Arc::new(jieba)
 }
 
-pub fn register(index: &Index, jieba: &Arc<Jieba>) {
+pub(super) fn register(index: &Index, jieba: &Arc<Jieba>) {
     let tokenizers = index.tokenizers();
     tokenizers.register(
         ZH,
@@ -63,7 +63,7 @@ pub fn register(index: &Index, jieba: &Arc<Jieba>) {
 /// The `en` analyzer. Built once: its stop-word set is a hash set that would otherwise be
 /// rebuilt for every query word (a profile of English searches found it in 5% of the time);
 /// a clone shares it.
-pub fn english() -> TextAnalyzer {
+pub(super) fn english() -> TextAnalyzer {
     static ENGLISH: OnceLock<TextAnalyzer> = OnceLock::new();
     ENGLISH
         .get_or_init(|| {
@@ -109,7 +109,7 @@ pub fn is_cjk(c: char) -> bool {
 /// Runs a tokenizer over the normal form of the text; token texts are normalised, offsets point
 /// into the original text.
 #[derive(Clone)]
-pub struct Normalising<T>(pub T);
+pub(super) struct Normalising<T>(pub(super) T);
 
 impl<T: Tokenizer> Tokenizer for Normalising<T> {
     type TokenStream<'a> = VecTokenStream;
@@ -131,11 +131,11 @@ impl<T: Tokenizer> Tokenizer for Normalising<T> {
 /// jieba over a shared dictionary: tantivy clones tokenizers freely (per segment, per snippet),
 /// and cloning jieba itself would copy its whole dictionary each time.
 #[derive(Clone)]
-pub struct ChineseTokenizer {
-    pub jieba: Arc<Jieba>,
+pub(super) struct ChineseTokenizer {
+    pub(super) jieba: Arc<Jieba>,
 }
 
-pub struct VecTokenStream {
+pub(super) struct VecTokenStream {
     tokens: Vec<Token>,
     next: usize,
 }
@@ -180,7 +180,7 @@ impl Tokenizer for ChineseTokenizer {
 
 /// Chinese characters one by one and in overlapping pairs; other words whole.
 #[derive(Clone, Default)]
-pub struct CharacterTokenizer;
+pub(super) struct CharacterTokenizer;
 
 impl Tokenizer for CharacterTokenizer {
     type TokenStream<'a> = VecTokenStream;

@@ -47,27 +47,10 @@ pub fn apa(reference: &Reference) -> String {
     )
 }
 
-/// `2026-11-29` -> (2026, "November", 29).
+/// `2026-11-29` (or a timestamp of that day) -> (2026, "November", 29).
 fn long_date(day: &str) -> Option<(i32, &'static str, u32)> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let mut parts = day.get(..10)?.split('-');
-    let year = parts.next()?.parse().ok()?;
-    let month: usize = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Some((year, MONTHS.get(month.checked_sub(1)?)?, day))
+    let day = crate::domain::IsoDate::of_timestamp(day)?;
+    Some((day.year(), day.month_name(), day.day()))
 }
 
 #[cfg(test)]

@@ -176,11 +176,11 @@ impl Ctx {
             .await;
         self.record(document, &variables);
         if let Some(error) = response.errors.first() {
-            return Err(self.api_error(error.code, &error.message));
+            return Err(self.error(error.code, error.message.clone()));
         }
         serde_json::from_value(response.data).map_err(|err| {
             tracing::error!(document = document.name, error = %err, "a page cannot read its data");
-            self.error(StatusCode::INTERNAL_SERVER_ERROR, self.m("error.internal"))
+            self.error(ErrorCode::Internal, self.m("error.internal"))
         })
     }
 
@@ -199,15 +199,10 @@ impl Ctx {
         });
     }
 
-    fn api_error(&self, code: ErrorCode, message: &str) -> PageError {
-        let status =
-            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        self.error(status, message.to_string())
-    }
-
-    pub fn error(&self, status: StatusCode, message: String) -> PageError {
+    /// The error page of a failure with `code`, at the code's own status (`ErrorCode`'s table).
+    pub fn error(&self, code: ErrorCode, message: String) -> PageError {
         PageError {
-            status,
+            status: crate::edge::status_of(code),
             message,
             c: Box::new(self.error_chrome()),
         }
@@ -310,7 +305,7 @@ impl PageError {
         let messages = chrome.messages();
         chrome.title = messages.get("error.not_found_title");
         PageError {
-            status: StatusCode::NOT_FOUND,
+            status: crate::edge::status_of(ErrorCode::NotFound),
             message: message.unwrap_or_else(|| messages.get("error.not_found")),
             c: Box::new(chrome),
         }

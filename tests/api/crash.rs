@@ -3,6 +3,7 @@
 //! with its revision, and search must return exactly the database's records: none missing,
 //! none stale, none twice.
 
+use secrecy::ExposeSecret;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -150,7 +151,10 @@ async fn acknowledged_edits_survive_sigkill_and_search_matches_the_database(back
     let storage = backend.fresh_storage(&data_dir).await;
     let env = vec![
         ("KB_DATA_DIR", data_dir.path().display().to_string()),
-        ("DATABASE_URL", storage.database_url()),
+        (
+            "DATABASE_URL",
+            storage.database_url().expose_secret().to_string(),
+        ),
     ];
     let token = {
         let output = Command::new(env!("CARGO_BIN_EXE_policy-kb"))
@@ -193,7 +197,9 @@ async fn acknowledged_edits_survive_sigkill_and_search_matches_the_database(back
         "too few edits were acknowledged to test anything: {acks:?}"
     );
 
-    let db = Database::connect(storage.database_url()).await.unwrap();
+    let db = Database::connect(storage.database_url().expose_secret())
+        .await
+        .unwrap();
     let revisions = entities::revisions::Entity::find().all(&db).await.unwrap();
     let revised = |slug: &str, title: Option<&str>| {
         revisions.iter().any(|r| {

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use policy_kb::graphql::Api;
 use policy_kb::kb::{self, CaseEntry, CitationEntry, KnowledgeBase, Link, Text};
-use sea_orm::TransactionTrait;
 
 use crate::helpers::{Backend, TestApp};
 use crate::on_every_backend;
@@ -50,7 +49,7 @@ fn hundred_cases(regions: &[&str], measures: &[&str]) -> KnowledgeBase {
 
 async fn statement_count_is_constant_in_the_number_of_rows(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
-    let txn = app.db.begin().await.unwrap();
+    let txn = policy_kb::db::begin_write(&app.db).await.unwrap();
     kb::load(
         &txn,
         hundred_cases(

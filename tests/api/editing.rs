@@ -1,6 +1,7 @@
 //! Editing through the API: tokens and roles, validation, optimistic concurrency, links,
 //! cascades, history and revert, and search staying in step with every edit.
 
+use secrecy::ExposeSecret;
 use std::time::Duration;
 
 use policy_kb::auth::Role;
@@ -553,7 +554,7 @@ async fn an_edit_on_one_replica_is_searchable_on_another(backend: Backend) {
     let other_dir = tempfile::tempdir().unwrap();
     let shared = policy_kb::settings::StorageSettings::new(
         other_dir.path(),
-        Some(first.storage.database_url()),
+        Some(first.storage.database_url().expose_secret().to_string()),
     );
     let second = TestApp::spawn_on(shared, other_dir).await;
     let editor = first.token("editor", Role::Editor).await;

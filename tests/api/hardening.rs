@@ -1,6 +1,7 @@
 //! The defects an adversarial run found (issue #17), each reproduced exactly: every test here
 //! failed before its fix. Abuse of the GraphQL document itself lives in `abuse.rs`.
 
+use secrecy::ExposeSecret;
 use std::collections::HashSet;
 
 use policy_kb::auth::Role;
@@ -625,7 +626,7 @@ async fn a_database_outage_is_unavailable_and_passes() {
     let direct = Backend::Postgres { admin_url }
         .fresh_storage(&data_dir)
         .await;
-    let url = direct.database_url.clone().unwrap();
+    let url = direct.database_url().expose_secret().to_string();
     let outage = Outage::proxy_to("127.0.0.1:5432").await;
     let proxied = url.replacen("127.0.0.1:5432", &format!("127.0.0.1:{}", outage.port), 1);
     assert_ne!(proxied, url, "the test database is on 127.0.0.1:5432");

@@ -1,6 +1,7 @@
 //! Starting the real server for a test: port 0, a temporary data dir, and either SQLite or a
 //! fresh PostgreSQL database (when `KB_TEST_DATABASE_URL` is set).
 
+use secrecy::ExposeSecret;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use policy_kb::settings::{EdgeSettings, ServeSettings, StorageSettings};
@@ -155,6 +156,8 @@ impl TestApp {
         policy_kb::auth::create(&self.db, name, role)
             .await
             .expect("cannot create a token")
+            .expose_secret()
+            .to_string()
     }
 
     /// POSTs a query with `Authorization: Bearer <token>` and returns the whole JSON response.

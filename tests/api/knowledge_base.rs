@@ -1,6 +1,7 @@
 //! The bundled knowledge base: complete, consistent, faithful to the paper, and movable between
 //! databases by export and import.
 
+use secrecy::ExposeSecret;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -171,7 +172,7 @@ fn policy_kb(args: &[&str], storage: &StorageSettings) -> Output {
         .env("KB_DATA_DIR", &storage.data_dir)
         .env_remove("DATABASE_URL");
     if let Some(url) = &storage.database_url {
-        command.env("DATABASE_URL", url);
+        command.env("DATABASE_URL", url.expose_secret());
     }
     command.output().expect("cannot run policy-kb")
 }

@@ -1,6 +1,7 @@
 //! The `search` field: highlights, facets, filters, paging, hostile input, and an index that
 //! follows the database.
 
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 use crate::helpers::{error_codes, Backend, TestApp};
@@ -315,7 +316,7 @@ async fn the_index_follows_the_database(backend: Backend) {
         .env("KB_DATA_DIR", &storage.data_dir)
         .env_remove("DATABASE_URL");
     if let Some(url) = &storage.database_url {
-        command.env("DATABASE_URL", url);
+        command.env("DATABASE_URL", url.expose_secret());
     }
     assert!(command.output().unwrap().status.success());
 

@@ -2,6 +2,7 @@
 //! this replica and another, filters, every limit of the edge and every close code of the
 //! protocol.
 
+use secrecy::ExposeSecret;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -306,7 +307,10 @@ async fn subscribers_get_only_the_kinds_and_records_they_ask_for(backend: Backen
 async fn a_subscriber_on_one_replica_hears_of_edits_through_another(backend: Backend) {
     let first = TestApp::spawn(&backend).await;
     let other_dir = tempfile::tempdir().unwrap();
-    let shared = StorageSettings::new(other_dir.path(), Some(first.storage.database_url()));
+    let shared = StorageSettings::new(
+        other_dir.path(),
+        Some(first.storage.database_url().expose_secret().to_string()),
+    );
     let second = TestApp::spawn_on(shared, other_dir).await;
     let editor = first.token("editor", Role::Editor).await;
     let mut client = Client::connect(&first).await;
@@ -553,9 +557,11 @@ async fn a_subscriber_that_falls_behind_is_dropped_with_1013() {
         operation: policy_kb::changes::Operation::Update,
         version: Some(2),
     };
-    policy_kb::changes::record(&app.db, edited, &related, None)
+    let txn = policy_kb::db::begin_write(&app.db).await.unwrap();
+    policy_kb::changes::record(&txn, edited, &related, None)
         .await
         .unwrap();
+    txn.commit().await.unwrap();
     let closed = client.closed().await;
     assert_eq!(closed.code, 1013, "{closed:?}");
     assert!(closed.reason.contains("behind"), "{closed:?}");

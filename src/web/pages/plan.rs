@@ -13,6 +13,7 @@ use super::data::{
     RegionRow, Text,
 };
 use super::{document, html, Chrome, Ctx, Link, PageResult};
+use crate::error::ErrorCode;
 use crate::web::i18n::Lang;
 use crate::web::page::PageError;
 use crate::web::params::encode;
@@ -121,7 +122,7 @@ async fn load(ctx: &mut Ctx) -> Result<(Plan, Vec<RegionRow>), PageError> {
                 .map(|r| r.name.of(lang))
                 .ok_or_else(|| {
                     ctx.error(
-                        StatusCode::BAD_REQUEST,
+                        ErrorCode::BadUserInput,
                         ctx.m("plan.unknown_region").replace("{slug}", slug),
                     )
                 })?,
@@ -135,7 +136,7 @@ async fn load(ctx: &mut Ctx) -> Result<(Plan, Vec<RegionRow>), PageError> {
             .await?;
         let Some(measure) = data.measure else {
             return Err(ctx.error(
-                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
                 ctx.m("plan.unknown_measure").replace("{slug}", slug),
             ));
         };
@@ -295,7 +296,7 @@ pub async fn plan_markdown(mut ctx: Ctx) -> PageResult {
     };
     let body = page.render().map_err(|err| {
         tracing::error!(error = %err, "the plan's Markdown template failed");
-        ctx.error(StatusCode::INTERNAL_SERVER_ERROR, ctx.m("error.internal"))
+        ctx.error(ErrorCode::Internal, ctx.m("error.internal"))
     })?;
     Ok(HttpResponse::Ok()
         .content_type("text/markdown; charset=utf-8")

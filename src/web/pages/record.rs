@@ -14,6 +14,7 @@ use super::data::{
 };
 use super::matrix::{self, MatrixData, MatrixView};
 use super::{document, html, Chrome, Ctx, Link, PageResult};
+use crate::error::ErrorCode;
 use crate::web::cite::{self, Reference};
 use crate::web::i18n::Lang;
 use crate::web::page::{Document, PageError};
@@ -221,7 +222,7 @@ fn parse<T: for<'de> Deserialize<'de>>(
 ) -> Result<T, PageError> {
     serde_json::from_value(value).map_err(|err| {
         tracing::error!(document = document.name, error = %err, "a record page cannot read its data");
-        ctx.error(StatusCode::INTERNAL_SERVER_ERROR, ctx.m("error.internal"))
+        ctx.error(ErrorCode::Internal, ctx.m("error.internal"))
     })
 }
 
