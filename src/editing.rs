@@ -4,7 +4,7 @@
 //! A revision's before and after are the record in the file format (JSON with slugs), which is
 //! also what `revert` writes back.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -165,10 +165,6 @@ async fn slug_of<E: Table, C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Opt
     column_where::<E, _, C>(db, E::slug_column(), E::id_column(), id).await
 }
 
-async fn id_of<E: Table, C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<i32>> {
-    column_where::<E, _, C>(db, E::id_column(), E::slug_column(), slug).await
-}
-
 async fn version<C: ConnectionTrait>(db: &C, kind: EntryKind, id: i32) -> AppResult<Option<i32>> {
     editable(kind)?;
     on_table!(kind, version_of(db, id))
@@ -198,49 +194,67 @@ async fn check_version<C: ConnectionTrait>(
     }
 }
 
-/// The records a record refers to (by slug), with their ids: their documents embed it.
+/// The records a record refers to (by slug), with their ids: their documents embed it. One
+/// query per kind of record referred to, however many links the record has.
 async fn references<C: ConnectionTrait>(
     db: &C,
     record: &Record,
 ) -> AppResult<BTreeSet<(EntryKind, i32)>> {
-    let mut slugs: Vec<(EntryKind, &str)> = Vec::new();
-    let links = |kind, links: &'_ [Link]| -> Vec<(EntryKind, String)> {
-        links.iter().map(|l| (kind, l.slug().to_string())).collect()
+    let mut slugs: BTreeMap<EntryKind, Vec<String>> = BTreeMap::new();
+    let mut add = |kind: EntryKind, slug: &str| {
+        slugs.entry(kind).or_default().push(slug.to_string());
     };
-    let mut owned = Vec::new();
     match record {
-        Record::Region(e) => slugs.extend(e.parent.as_deref().map(|s| (EntryKind::Region, s))),
+        Record::Region(e) => e.parent.iter().for_each(|s| add(EntryKind::Region, s)),
         Record::Cause(e) => {
-            slugs.extend(e.parent.as_deref().map(|s| (EntryKind::Cause, s)));
-            owned = links(EntryKind::Dimension, &e.dimensions);
+            e.parent.iter().for_each(|s| add(EntryKind::Cause, s));
+            e.dimensions
+                .iter()
+                .for_each(|l| add(EntryKind::Dimension, l.slug()));
         }
         Record::Measure(e) => {
-            slugs.push((EntryKind::Strategy, &e.strategy));
-            owned = links(EntryKind::Cause, &e.causes);
+            add(EntryKind::Strategy, &e.strategy);
+            e.causes
+                .iter()
+                .for_each(|l| add(EntryKind::Cause, l.slug()));
         }
         Record::Case(e) => {
-            slugs.extend(e.region.as_deref().map(|s| (EntryKind::Region, s)));
-            owned = links(EntryKind::Measure, &e.measures);
+            e.region.iter().for_each(|s| add(EntryKind::Region, s));
+            e.measures
+                .iter()
+                .for_each(|l| add(EntryKind::Measure, l.slug()));
         }
         Record::Statistic(e) => {
-            slugs.extend(e.cause.as_ref().map(|l| (EntryKind::Cause, l.slug())));
-            slugs.extend(
-                e.dimension
-                    .as_ref()
-                    .map(|l| (EntryKind::Dimension, l.slug())),
-            );
-            slugs.extend(e.region.as_deref().map(|s| (EntryKind::Region, s)));
+            e.cause.iter().for_each(|l| add(EntryKind::Cause, l.slug()));
+            e.dimension
+                .iter()
+                .for_each(|l| add(EntryKind::Dimension, l.slug()));
+            e.region.iter().for_each(|s| add(EntryKind::Region, s));
         }
     }
     let mut found = BTreeSet::new();
-    for (kind, slug) in slugs
-        .into_iter()
-        .chain(owned.iter().map(|(k, s)| (*k, s.as_str())))
-    {
-        let id = on_table!(kind, id_of(db, slug))?;
-        found.extend(id.map(|id| (kind, id)));
+    for (kind, slugs) in slugs {
+        let ids = on_table!(kind, ids_of(db, &slugs))?;
+        found.extend(ids.into_iter().map(|id| (kind, id)));
     }
     Ok(found)
+}
+
+/// The ids of the rows of `E` with these slugs (a slug no row has is left out).
+async fn ids_of<E: Table, C: ConnectionTrait>(db: &C, slugs: &[String]) -> AppResult<Vec<i32>> {
+    let mut ids = Vec::with_capacity(slugs.len());
+    // A statement has a bounded number of parameters.
+    for chunk in slugs.chunks(500) {
+        let rows: Vec<i32> = E::find()
+            .select_only()
+            .column(E::id_column())
+            .filter(E::slug_column().is_in(chunk.iter().map(String::as_str)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        ids.extend(rows);
+    }
+    Ok(ids)
 }
 
 /// The records that refer to `kind`/`id`, so that deleting it would leave them dangling.
