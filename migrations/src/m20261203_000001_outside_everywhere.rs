@@ -24,35 +24,35 @@ const COLUMNS: [&str; 2] = ["outside_zh", "outside_en"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite alters one column per statement.
-        for table in TABLES {
-            for column in COLUMNS {
-                manager
-                    .alter_table(
-                        Table::alter()
-                            .table(Alias::new(table))
-                            .add_column(ColumnDef::new(Alias::new(column)).text().null())
-                            .to_owned(),
-                    )
-                    .await?;
-            }
-        }
-        Ok(())
+        alter_each(manager, |table, column| {
+            Table::alter()
+                .table(Alias::new(table))
+                .add_column(ColumnDef::new(Alias::new(column)).text().null())
+                .to_owned()
+        })
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            for column in COLUMNS {
-                manager
-                    .alter_table(
-                        Table::alter()
-                            .table(Alias::new(table))
-                            .drop_column(Alias::new(column))
-                            .to_owned(),
-                    )
-                    .await?;
-            }
-        }
-        Ok(())
+        alter_each(manager, |table, column| {
+            Table::alter()
+                .table(Alias::new(table))
+                .drop_column(Alias::new(column))
+                .to_owned()
+        })
+        .await
     }
+}
+
+/// Runs `alter` for every (table, column) pair: SQLite alters one column per statement.
+async fn alter_each(
+    manager: &SchemaManager<'_>,
+    alter: impl Fn(&str, &str) -> TableAlterStatement,
+) -> Result<(), DbErr> {
+    for table in TABLES {
+        for column in COLUMNS {
+            manager.alter_table(alter(table, column)).await?;
+        }
+    }
+    Ok(())
 }

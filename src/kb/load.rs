@@ -418,6 +418,29 @@ where
 }
 
 impl<C: ConnectionTrait> Writer<'_, C> {
+    /// Writes a named record's row, then its citations and aliases; returns its id.
+    async fn save_named<A>(
+        &mut self,
+        at: &At,
+        slug: &str,
+        row: A,
+        target: Target,
+        citations: &[CitationEntry],
+        aliases: &Aliases,
+    ) -> Result<i32, KbError>
+    where
+        A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+        A::Entity: Table,
+    {
+        let id = save(self.db, row, target).await?;
+        self.ids.insert::<A::Entity>(slug.to_string(), id);
+        self.citations::<A::Entity>(at, id, slug, citations, target)
+            .await?;
+        self.aliases::<A::Entity>(at, id, aliases).await?;
+        Ok(id)
+    }
+
     async fn citations<E: Table>(
         &mut self,
         at: &At,
@@ -761,12 +784,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             outside_en: Set(outside_en),
             ..Default::default()
         };
-        let id = save(self.db, row, Target::New).await?;
-        self.ids.insert::<dimensions::Entity>(slug.clone(), id);
-        self.citations::<dimensions::Entity>(at, id, &slug, &entry.citations, Target::New)
-            .await?;
-        self.aliases::<dimensions::Entity>(at, id, &entry.aliases)
-            .await?;
+        self.save_named(
+            at,
+            &slug,
+            row,
+            Target::New,
+            &entry.citations,
+            &entry.aliases,
+        )
+        .await?;
         self.report.dimensions += 1;
         Ok(())
     }
@@ -814,12 +840,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             outside_en: Set(outside_en),
             ..Default::default()
         };
-        let id = save(self.db, row, Target::New).await?;
-        self.ids.insert::<strategies::Entity>(slug.clone(), id);
-        self.citations::<strategies::Entity>(at, id, &slug, &entry.citations, Target::New)
-            .await?;
-        self.aliases::<strategies::Entity>(at, id, &entry.aliases)
-            .await?;
+        self.save_named(
+            at,
+            &slug,
+            row,
+            Target::New,
+            &entry.citations,
+            &entry.aliases,
+        )
+        .await?;
         self.report.strategies += 1;
         Ok(())
     }
@@ -858,12 +887,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             outside_en: Set(outside_en),
             ..Default::default()
         };
-        let id = save(self.db, row, Target::New).await?;
-        self.ids.insert::<glossary_terms::Entity>(slug.clone(), id);
-        self.citations::<glossary_terms::Entity>(at, id, &slug, &entry.citations, Target::New)
-            .await?;
-        self.aliases::<glossary_terms::Entity>(at, id, &entry.aliases)
-            .await?;
+        self.save_named(
+            at,
+            &slug,
+            row,
+            Target::New,
+            &entry.citations,
+            &entry.aliases,
+        )
+        .await?;
         self.report.glossary += 1;
         Ok(())
     }
@@ -889,11 +921,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             outside_en: Set(outside_en),
             ..Default::default()
         };
-        let id = save(self.db, row, target).await?;
-        self.ids.insert::<causes::Entity>(slug.clone(), id);
-        self.citations::<causes::Entity>(at, id, &slug, &entry.citations, target)
-            .await?;
-        self.aliases::<causes::Entity>(at, id, &entry.aliases)
+        let id = self
+            .save_named(at, &slug, row, target, &entry.citations, &entry.aliases)
             .await?;
         if target.replaces() {
             cause_dimensions::Entity::delete_many()
@@ -964,11 +993,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             outside_en: Set(outside_en),
             ..Default::default()
         };
-        let id = save(self.db, row, target).await?;
-        self.ids.insert::<measures::Entity>(slug.clone(), id);
-        self.citations::<measures::Entity>(at, id, &slug, &entry.citations, target)
-            .await?;
-        self.aliases::<measures::Entity>(at, id, &entry.aliases)
+        let id = self
+            .save_named(at, &slug, row, target, &entry.citations, &entry.aliases)
             .await?;
         if target.replaces() {
             measure_causes::Entity::delete_many()
