@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use entities::*;
 
@@ -221,13 +221,55 @@ async fn rows_where<E: EntityTrait>(
 /// actors, and the excerpts of the records it builds.
 #[derive(Default)]
 struct Reach {
+    /// The cases whose documents are built, and the cases in the regions whose are.
     cases: BTreeMap<i32, cases::Model>,
     measures_of_case: HashMap<i32, Vec<i32>>,
-    cases_of_measure: HashMap<i32, Vec<i32>>,
+    /// What a measure's document (and its causes') reads of the cases that apply it: their
+    /// regions and the first of them. Asked of the database per measure, so that a measure
+    /// that 100,000 cases apply costs two statements, not 100,000 rows.
+    applied: HashMap<i32, Applied>,
     /// The names of the people and organisations a case names: other names of the case, so
     /// that a search for a company or a person finds its case.
     actors_of: HashMap<i32, (Vec<String>, Vec<String>)>,
     excerpts: HashMap<(EntryKind, i32), Texts>,
+}
+
+/// The cases that apply a measure, as its document reads them.
+#[derive(Default)]
+struct Applied {
+    /// The regions they are in (`None` for a case with no region), in id order.
+    regions: Vec<i32>,
+    /// The first `MAX_RELATED_TITLES` of them, in id order (the source's own cases first).
+    first: Vec<cases::Model>,
+}
+
+impl Applied {
+    async fn load(db: &DatabaseConnection, measure: i32) -> AppResult<Applied> {
+        let applying = || {
+            sea_orm::sea_query::Query::select()
+                .column(case_measures::Column::CaseId)
+                .from(case_measures::Entity)
+                .and_where(case_measures::Column::MeasureId.eq(measure))
+                .to_owned()
+        };
+        let regions: Vec<Option<i32>> = cases::Entity::find()
+            .select_only()
+            .column(cases::Column::RegionId)
+            .distinct()
+            .filter(cases::Column::Id.in_subquery(applying()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut regions: Vec<i32> = regions.into_iter().flatten().collect();
+        regions.sort_unstable();
+        let first = cases::Entity::find()
+            .filter(cases::Column::Id.in_subquery(applying()))
+            .order_by_asc(cases::Column::Id)
+            .limit(MAX_RELATED_TITLES as u64)
+            .all(db)
+            .await?;
+        Ok(Applied { regions, first })
+    }
 }
 
 impl Reach {
@@ -236,7 +278,7 @@ impl Reach {
         graph: &Graph,
         only: Option<&BTreeSet<String>>,
     ) -> AppResult<Reach> {
-        let (cases, links) = cases_of(db, graph, only).await?;
+        let (cases, links) = cases_of(db, only).await?;
         let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
         let actors = match only {
             None => actors::Entity::find().all(db).await?,
@@ -252,11 +294,11 @@ impl Reach {
                 .entry(link.case_id)
                 .or_default()
                 .push(link.measure_id);
+        }
+        for measure in measures_reached(graph, only) {
             reach
-                .cases_of_measure
-                .entry(link.measure_id)
-                .or_default()
-                .push(link.case_id);
+                .applied
+                .insert(measure, Applied::load(db, measure).await?);
         }
         for actor in actors {
             let names = reach.actors_of.entry(actor.case_id).or_default();
@@ -286,12 +328,24 @@ impl Reach {
     }
 }
 
+/// The measures whose cases a build reads: the wanted measures and the measures of the wanted
+/// causes (every measure for a full build).
+fn measures_reached(graph: &Graph, only: Option<&BTreeSet<String>>) -> BTreeSet<i32> {
+    let Some(only) = only else {
+        return graph.measures.keys().copied().collect();
+    };
+    let mut measures: BTreeSet<i32> = ids_of(only, EntryKind::Measure).into_iter().collect();
+    for cause in ids_of(only, EntryKind::Cause) {
+        measures.extend(graph.measures_of_cause.get(&cause).into_iter().flatten());
+    }
+    measures
+}
+
 /// Cases are the table that grows (100,000 and more): for some documents, read only the cases
-/// they can reach — the wanted cases, the cases of wanted measures and of the measures of wanted
-/// causes (their region facets), the cases in wanted regions — and those cases' measure links.
+/// whose documents are built and the cases in the regions whose documents are, with those
+/// cases' measure links.
 async fn cases_of(
     db: &DatabaseConnection,
-    graph: &Graph,
     only: Option<&BTreeSet<String>>,
 ) -> AppResult<(Vec<cases::Model>, Vec<case_measures::Model>)> {
     let Some(only) = only else {
@@ -299,30 +353,19 @@ async fn cases_of(
         links.sort_by_key(|link| (link.case_id, link.measure_id));
         return Ok((cases::Entity::find().all(db).await?, links));
     };
-    let mut measures: BTreeSet<i32> = ids_of(only, EntryKind::Measure).into_iter().collect();
-    for cause in ids_of(only, EntryKind::Cause) {
-        measures.extend(graph.measures_of_cause.get(&cause).into_iter().flatten());
-    }
-    let measures: Vec<i32> = measures.into_iter().collect();
     let in_regions = rows_where::<cases::Entity>(
         db,
         cases::Column::RegionId,
         &ids_of(only, EntryKind::Region),
     )
     .await?;
-    let mut links =
-        rows_where::<case_measures::Entity>(db, case_measures::Column::MeasureId, &measures)
-            .await?;
     let mut case_ids: BTreeSet<i32> = ids_of(only, EntryKind::Case).into_iter().collect();
-    case_ids.extend(links.iter().map(|link| link.case_id));
     case_ids.extend(in_regions.iter().map(|case| case.id));
     let case_ids: Vec<i32> = case_ids.into_iter().collect();
-    links.extend(
-        rows_where::<case_measures::Entity>(db, case_measures::Column::CaseId, &case_ids).await?,
-    );
+    let mut links =
+        rows_where::<case_measures::Entity>(db, case_measures::Column::CaseId, &case_ids).await?;
     // One order for both builds: a case's measures in id order (the order they were loaded in).
     links.sort_by_key(|link| (link.case_id, link.measure_id));
-    links.dedup_by_key(|link| (link.case_id, link.measure_id));
     let cases = rows_where::<cases::Entity>(db, cases::Column::Id, &case_ids).await?;
     Ok((cases, links))
 }
@@ -417,28 +460,20 @@ impl Builder<'_> {
         facets
     }
 
-    /// The regions (with the regions above them) of the cases that apply a measure.
+    /// The regions (with the regions above them) of the cases that apply a measure. A case's
+    /// edit logs each measure it names as `related`, so the measure's referrers key covers
+    /// every case: no key per case.
     fn regions_of_measure(&self, measure: i32, deps: &mut Deps) -> Facets {
         let mut facets = Facets::new();
         deps.add_referrers(EntryKind::Measure, measure);
-        for case in self.cases_of_measure(measure) {
-            deps.add(EntryKind::Case, case.id);
-            for region in self.g.region_chain(case.region_id) {
+        let regions = self.reach.applied.get(&measure).map(|a| &a.regions);
+        for region in regions.into_iter().flatten() {
+            for region in self.g.region_chain(Some(*region)) {
                 deps.add(EntryKind::Region, region.id);
                 facets.insert(("region", region.slug.clone()));
             }
         }
         facets
-    }
-
-    fn cases_of_measure(&self, measure: i32) -> impl Iterator<Item = &cases::Model> {
-        let reach = &self.reach;
-        reach
-            .cases_of_measure
-            .get(&measure)
-            .into_iter()
-            .flatten()
-            .filter_map(|case| reach.cases.get(case))
     }
 
     fn measures_of_case(&self, case: i32) -> impl Iterator<Item = &'_ measures::Model> {
@@ -499,9 +534,8 @@ impl Builder<'_> {
                 body.add(&cause.name_zh, &cause.name_en);
             }
         }
-        let mut exemplars: Vec<&cases::Model> = self.cases_of_measure(measure.id).collect();
-        exemplars.sort_by_key(|case| case.id);
-        for case in exemplars.into_iter().take(MAX_RELATED_TITLES) {
+        let exemplars = self.reach.applied.get(&measure.id).map(|a| &a.first);
+        for case in exemplars.into_iter().flatten() {
             body.add(&case.title_zh, &case.title_en);
         }
         let mut facets = self.measure_facets(measure, &mut deps);
@@ -660,8 +694,9 @@ impl Builder<'_> {
         for indicator in g.indicators_of_region.get(&region.id).into_iter().flatten() {
             body.add(&indicator.name_zh, &indicator.name_en);
         }
+        // The cases in the region follow its referrers key (a case's edit logs its region as
+        // related), so no key per case.
         for (n, case) in self.reach.cases_in(region.id).enumerate() {
-            deps.add(EntryKind::Case, case.id);
             if n < MAX_RELATED_TITLES {
                 body.add(&case.title_zh, &case.title_en);
             }
@@ -819,5 +854,7 @@ mod tests {
             .collect();
         assert!(!cases.is_empty(), "some case applies {}", measure.slug);
         assert!(cases.iter().all(|case| !case.deps.contains(&referrers)));
+        // Nor does the measure list a key per case: its referrers key stands for them all.
+        assert!(!measure.deps.iter().any(|dep| dep.starts_with("case:")));
     }
 }
