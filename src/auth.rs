@@ -123,10 +123,6 @@ fn hash(token: &str) -> String {
         .collect()
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Creates a token and returns it: the only time it is ever shown.
 pub async fn create<C: ConnectionTrait>(db: &C, name: &str, role: Role) -> AppResult<SecretString> {
     let name = name.trim();
@@ -159,7 +155,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, name: &str, role: Role) -> AppRe
         name: Set(name.to_string()),
         role: Set(role.as_str().to_string()),
         token_hash: Set(hash(&token)),
-        created_at: Set(now()),
+        created_at: Set(crate::domain::now()),
         revoked_at: Set(None),
     }
     .insert(db)
@@ -186,7 +182,7 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, name: &str) -> AppResult<()> {
         return Ok(());
     }
     let mut row: api_tokens::ActiveModel = row.into();
-    row.revoked_at = Set(Some(now()));
+    row.revoked_at = Set(Some(crate::domain::now()));
     row.update(db).await?;
     Ok(())
 }

@@ -90,12 +90,6 @@ pub struct Change {
     pub at: String,
 }
 
-/// The time now as the database stores it: RFC 3339 in UTC with milliseconds, fixed width, so
-/// that text order is time order.
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// Appends one change for the edited record and one for each `related` record (the records it
 /// refers to before and after the edit), then notifies (PostgreSQL delivers it on commit).
 pub async fn record(
@@ -104,7 +98,7 @@ pub async fn record(
     related: &BTreeSet<(EntryKind, i32)>,
     revision_id: Option<i32>,
 ) -> AppResult<()> {
-    let at = now();
+    let at = crate::domain::now();
     let row = |kind: EntryKind, id: i32, operation: Operation, version: Option<i32>| {
         change_log::ActiveModel {
             position: NotSet,
@@ -139,7 +133,7 @@ pub async fn record_everything(db: &WriteTxn) -> AppResult<()> {
         entity_type: Set(EVERYTHING.to_string()),
         entity_id: Set(0),
         revision_id: Set(None),
-        at: Set(now()),
+        at: Set(crate::domain::now()),
         operation: Set(Some(Operation::Reload.as_str().to_string())),
         version: Set(None),
     })

@@ -280,7 +280,7 @@ async fn search(storage: &StorageSettings, text: &str, first: usize) -> anyhow::
             println!(
                 "    {} [{}]: {}",
                 highlight.field,
-                highlight.lang,
+                highlight.lang.code(),
                 unescape(&text)
             );
         }

@@ -19,7 +19,7 @@ use crate::auth::{Actor, Role};
 use crate::catalog::{self, Table};
 use crate::changes;
 use crate::db::{begin_write, WriteTxn};
-use crate::domain::EntryKind;
+use crate::domain::{EntryKind, RecordKind};
 use crate::error::{AppError, AppResult};
 use crate::kb::{self, KbError, Link, Record, Target, Text};
 
@@ -66,13 +66,13 @@ pub struct LinkRequest {
     pub version: Option<i32>,
 }
 
-fn editable(kind: EntryKind) -> AppResult<&'static str> {
+fn editable(kind: EntryKind) -> AppResult<RecordKind> {
     if EDITABLE.contains(&kind) {
-        Ok(kind.as_str())
+        Ok(kind.record())
     } else {
         Err(AppError::bad_field(
             "input.id",
-            format!("{} records cannot be edited", kind.as_str()),
+            format!("{} records cannot be edited", kind.record().label()),
         ))
     }
 }
@@ -352,13 +352,38 @@ fn without_reference(record: &Record, kind: EntryKind, slug: &str) -> Record {
     record
 }
 
+/// What an edit did, as its revision records it (`revisions.operation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EditOperation {
+    Create,
+    Update,
+    Delete,
+    Link,
+    Unlink,
+    /// An earlier edit undone (or a deleted record written back).
+    Revert,
+}
+
+impl EditOperation {
+    fn as_str(self) -> &'static str {
+        match self {
+            EditOperation::Create => "create",
+            EditOperation::Update => "update",
+            EditOperation::Delete => "delete",
+            EditOperation::Link => "link",
+            EditOperation::Unlink => "unlink",
+            EditOperation::Revert => "revert",
+        }
+    }
+}
+
 /// One edit of one record: the record before (none for a create) and after (none for a
 /// delete), and the revision it undoes, if any.
 struct Edit<'r> {
     kind: EntryKind,
     /// The row; none for a create.
     id: Option<i32>,
-    operation: &'static str,
+    operation: EditOperation,
     before: Option<&'r Record>,
     after: Option<&'r Record>,
     reverts: Option<i32>,
@@ -369,7 +394,7 @@ impl<'r> Edit<'r> {
         Edit {
             kind,
             id: None,
-            operation: "create",
+            operation: EditOperation::Create,
             before: None,
             after: Some(record),
             reverts: None,
@@ -380,7 +405,7 @@ impl<'r> Edit<'r> {
     fn replace(
         kind: EntryKind,
         id: i32,
-        operation: &'static str,
+        operation: EditOperation,
         before: &'r Record,
         after: &'r Record,
     ) -> Edit<'r> {
@@ -398,7 +423,7 @@ impl<'r> Edit<'r> {
         Edit {
             kind,
             id: Some(id),
-            operation: "delete",
+            operation: EditOperation::Delete,
             before: Some(before),
             after: None,
             reverts: None,
@@ -410,7 +435,7 @@ impl<'r> Edit<'r> {
         Edit {
             kind,
             id: Some(id),
-            operation: "revert",
+            operation: EditOperation::Revert,
             before: None,
             after: Some(record),
             reverts: None,
@@ -451,9 +476,7 @@ async fn apply(db: &WriteTxn, actor: &Actor, edit: Edit<'_>) -> AppResult<(i32, 
                 .map_err(input_error)?
         }
         (None, Some(id)) => {
-            kb::delete_record(db, kind.as_str(), id)
-                .await
-                .map_err(input_error)?;
+            kb::delete_record(db, kind, id).await.map_err(input_error)?;
             id
         }
         (None, None) => {
@@ -472,9 +495,9 @@ async fn apply(db: &WriteTxn, actor: &Actor, edit: Edit<'_>) -> AppResult<(i32, 
         id: NotSet,
         entity_type: Set(kind.as_str().to_string()),
         entity_id: Set(id),
-        operation: Set(operation.to_string()),
+        operation: Set(operation.as_str().to_string()),
         actor: Set(actor.name.clone()),
-        at: Set(changes::now()),
+        at: Set(crate::domain::now()),
         before: Set(json(before)),
         after: Set(json(written.as_ref())),
         reverts: Set(reverts),
@@ -560,7 +583,7 @@ pub async fn update<E: Table>(
     apply(
         &txn,
         actor,
-        Edit::replace(kind, id, "update", &before, &after),
+        Edit::replace(kind, id, EditOperation::Update, &before, &after),
     )
     .await?;
     let row = written::<E>(&txn, id).await?;
@@ -619,7 +642,13 @@ async fn delete_in(
             continue;
         };
         let unlinked = without_reference(&referrer, kind, before.slug());
-        let edit = Edit::replace(referrer_kind, referrer_id, "unlink", &referrer, &unlinked);
+        let edit = Edit::replace(
+            referrer_kind,
+            referrer_id,
+            EditOperation::Unlink,
+            &referrer,
+            &unlinked,
+        );
         apply(db, actor, edit).await.map_err(|err| match err {
             AppError::BadUserInput { message, .. } => AppError::Conflict(format!(
                 "cannot cascade to {} '{}': without the link, {message}",
@@ -711,7 +740,11 @@ async fn relink<E: Table>(
         )));
     }
     changes_something(&before, &after)?;
-    let operation = if linked { "link" } else { "unlink" };
+    let operation = if linked {
+        EditOperation::Link
+    } else {
+        EditOperation::Unlink
+    };
     let edit = Edit::replace(owner_kind, request.owner, operation, &before, &after);
     apply(&txn, actor, edit).await?;
     let row = written::<E>(&txn, request.owner).await?;
@@ -766,7 +799,8 @@ pub async fn revert(
     let id = revision.entity_id;
     let reverted = match (&now, &before) {
         (Some(now), Some(before)) => {
-            let edit = Edit::replace(kind, id, "revert", now, before).reverting(revision_id);
+            let edit =
+                Edit::replace(kind, id, EditOperation::Revert, now, before).reverting(revision_id);
             apply(&txn, actor, edit).await
         }
         (Some(_), None) => delete_in(&txn, actor, kind, id, false, Some(revision_id))

@@ -86,7 +86,7 @@ mod tests {
                     record: None,
                     operation: changes::Operation::Reload,
                     version: None,
-                    at: changes::now(),
+                    at: crate::domain::now(),
                 }))
                 .unwrap();
         }

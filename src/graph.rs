@@ -17,6 +17,7 @@ use entities::*;
 
 use crate::catalog::tables::LinkProvenance;
 use crate::catalog::Table;
+use crate::domain::RecordKind;
 use crate::error::AppResult;
 use crate::kb::Aliases;
 
@@ -34,11 +35,11 @@ pub struct Rows {
     pub cause_dimensions: Vec<cause_dimensions::Model>,
     pub measure_causes: Vec<measure_causes::Model>,
     /// Aliases by (table kind, id).
-    pub aliases: HashMap<(&'static str, i32), Aliases>,
+    pub aliases: HashMap<(RecordKind, i32), Aliases>,
 }
 
 /// The kinds whose records have aliases.
-const ALIASED: [&str; 5] = [
+const ALIASED: [RecordKind; 5] = [
     dimensions::Entity::KIND,
     causes::Entity::KIND,
     strategies::Entity::KIND,
@@ -89,7 +90,7 @@ pub struct Graph {
     pub causes_of_measure: HashMap<i32, Vec<measure_causes::Model>>,
     pub measures_of_cause: HashMap<i32, Vec<i32>>,
     pub statistics_of_cause: HashMap<i32, Vec<statistics::Model>>,
-    aliases: HashMap<(&'static str, i32), Aliases>,
+    aliases: HashMap<(RecordKind, i32), Aliases>,
 }
 
 impl Graph {

@@ -12,6 +12,7 @@ mod m20261202_000001_change_details;
 mod m20261202_000002_fidelity;
 mod m20261202_000003_actors;
 mod m20261203_000001_outside_everywhere;
+mod m20261204_000001_one_kind_name;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_fidelity::Migration),
             Box::new(m20261202_000003_actors::Migration),
             Box::new(m20261203_000001_outside_everywhere::Migration),
+            Box::new(m20261204_000001_one_kind_name::Migration),
         ]
     }
 }

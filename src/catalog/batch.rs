@@ -9,6 +9,7 @@ use entities::{aliases, citations};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::tables::{HasMany, LinkProvenance, Linked, Table};
+use crate::domain::RecordKind;
 use crate::error::AppResult;
 
 /// Most keys one statement binds.
@@ -110,27 +111,27 @@ pub async fn links<L: Linked>(
 /// The citations of each (entity kind, id), in id order (one statement).
 pub async fn citations_of(
     db: &DatabaseConnection,
-    keys: &[(&'static str, i32)],
-) -> AppResult<HashMap<(&'static str, i32), Vec<citations::Model>>> {
-    let mut kinds: Vec<&'static str> = keys.iter().map(|&(kind, _)| kind).collect();
+    keys: &[(RecordKind, i32)],
+) -> AppResult<HashMap<(RecordKind, i32), Vec<citations::Model>>> {
+    let mut kinds: Vec<RecordKind> = keys.iter().map(|&(kind, _)| kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
     let ids: Vec<i32> = keys.iter().map(|&(_, id)| id).collect();
     let mut rows = chunked(&ids, |chunk| {
         citations::Entity::find()
-            .filter(citations::Column::EntityType.is_in(kinds.iter().copied()))
+            .filter(citations::Column::EntityType.is_in(kinds.iter().map(|kind| kind.name())))
             .filter(citations::Column::EntityId.is_in(chunk))
             .order_by_asc(citations::Column::Id)
             .all(db)
     })
     .await?;
     rows.sort_by_key(|row| row.id);
-    let wanted: HashSet<(&'static str, i32)> = keys.iter().copied().collect();
-    let mut grouped: HashMap<(&'static str, i32), Vec<_>> = HashMap::new();
+    let wanted: HashSet<(RecordKind, i32)> = keys.iter().copied().collect();
+    let mut grouped: HashMap<(RecordKind, i32), Vec<_>> = HashMap::new();
     for row in rows {
-        // Map the row's kind back to the caller's static name; the filter above may return
+        // Map the row's kind back to the caller's; the filter above may return
         // rows of another requested kind whose id happens to match, which are kept only if asked for.
-        if let Some(&kind) = kinds.iter().find(|&&kind| kind == row.entity_type) {
+        if let Some(&kind) = kinds.iter().find(|kind| kind.name() == row.entity_type) {
             if wanted.contains(&(kind, row.entity_id)) {
                 grouped.entry((kind, row.entity_id)).or_default().push(row);
             }
@@ -142,31 +143,30 @@ pub async fn citations_of(
 /// The aliases of each (entity kind, id), both languages in list order (one statement).
 pub async fn aliases_of(
     db: &DatabaseConnection,
-    keys: &[(&'static str, i32)],
-) -> AppResult<HashMap<(&'static str, i32), crate::kb::Aliases>> {
-    let mut kinds: Vec<&'static str> = keys.iter().map(|&(kind, _)| kind).collect();
+    keys: &[(RecordKind, i32)],
+) -> AppResult<HashMap<(RecordKind, i32), crate::kb::Aliases>> {
+    let mut kinds: Vec<RecordKind> = keys.iter().map(|&(kind, _)| kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
     let rows = aliases::Entity::find()
-        .filter(aliases::Column::EntityType.is_in(kinds.iter().copied()))
+        .filter(aliases::Column::EntityType.is_in(kinds.iter().map(|kind| kind.name())))
         .filter(aliases::Column::EntityId.is_in(keys.iter().map(|&(_, id)| id)))
         .order_by_asc(aliases::Column::Position)
         .all(db)
         .await?;
-    let wanted: HashSet<(&'static str, i32)> = keys.iter().copied().collect();
-    let mut grouped: HashMap<(&'static str, i32), crate::kb::Aliases> = HashMap::new();
+    let wanted: HashSet<(RecordKind, i32)> = keys.iter().copied().collect();
+    let mut grouped: HashMap<(RecordKind, i32), crate::kb::Aliases> = HashMap::new();
     for row in rows {
-        let Some(&kind) = kinds.iter().find(|&&kind| kind == row.entity_type) else {
+        let Some(&kind) = kinds.iter().find(|kind| kind.name() == row.entity_type) else {
             continue;
         };
         if !wanted.contains(&(kind, row.entity_id)) {
             continue;
         }
-        let entry = grouped.entry((kind, row.entity_id)).or_default();
-        match row.lang.as_str() {
-            "zh" => entry.zh.push(row.text),
-            _ => entry.en.push(row.text),
-        }
+        grouped
+            .entry((kind, row.entity_id))
+            .or_default()
+            .push(&row.lang, row.text);
     }
     Ok(grouped)
 }

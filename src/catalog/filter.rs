@@ -91,7 +91,7 @@ pub async fn id_by_slug<E: Table>(
     field: &str,
     raw: &str,
 ) -> AppResult<i32> {
-    let what = E::KIND;
+    let what = E::KIND.label();
     let slug = Slug::parse(raw)
         .map_err(|_| AppError::bad_field(field, format!("'{raw}' is not a valid {what} slug")))?;
     let found: Option<i32> = E::find()

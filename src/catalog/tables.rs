@@ -4,10 +4,12 @@
 use entities::*;
 use sea_orm::EntityTrait;
 
+use crate::domain::RecordKind;
+
 /// A knowledge table: rows with an integer id and a unique slug.
 pub trait Table: EntityTrait {
-    /// The name of the table's rows in `citations.entity_type`.
-    const KIND: &'static str;
+    /// The kind of the table's rows.
+    const KIND: RecordKind;
     fn id_column() -> Self::Column;
     fn slug_column() -> Self::Column;
     fn id_of(model: &Self::Model) -> i32;
@@ -22,9 +24,9 @@ pub trait Table: EntityTrait {
 }
 
 macro_rules! tables {
-    ($($module:ident => $kind:literal ($Zh:ident, $En:ident)),* $(,)?) => {$(
+    ($($module:ident => $Kind:ident ($Zh:ident, $En:ident)),* $(,)?) => {$(
         impl Table for $module::Entity {
-            const KIND: &'static str = $kind;
+            const KIND: RecordKind = RecordKind::$Kind;
             fn id_column() -> $module::Column { $module::Column::Id }
             fn slug_column() -> $module::Column { $module::Column::Slug }
             fn id_of(model: &$module::Model) -> i32 { model.id }
@@ -40,18 +42,18 @@ macro_rules! tables {
 }
 
 tables! {
-    sources => "source" (TitleZh, TitleEn),
-    regions => "region" (NameZh, NameEn),
-    indicators => "indicator" (NameZh, NameEn),
-    dimensions => "dimension" (NameZh, NameEn),
-    causes => "cause" (NameZh, NameEn),
-    strategies => "strategy" (NameZh, NameEn),
-    measures => "measure" (TitleZh, TitleEn),
-    cases => "case" (TitleZh, TitleEn),
-    statistics => "statistic" (LabelZh, LabelEn),
-    citations => "citation" (SectionZh, SectionEn),
-    glossary_terms => "glossary-term" (Term, English),
-    actors => "actor" (NameZh, NameEn),
+    sources => Source (TitleZh, TitleEn),
+    regions => Region (NameZh, NameEn),
+    indicators => Indicator (NameZh, NameEn),
+    dimensions => Dimension (NameZh, NameEn),
+    causes => Cause (NameZh, NameEn),
+    strategies => Strategy (NameZh, NameEn),
+    measures => Measure (TitleZh, TitleEn),
+    cases => Case (TitleZh, TitleEn),
+    statistics => Statistic (LabelZh, LabelEn),
+    citations => Citation (SectionZh, SectionEn),
+    glossary_terms => GlossaryTerm (Term, English),
+    actors => Actor (NameZh, NameEn),
 }
 
 /// A one-to-many relation: the rows of `Child` whose foreign key points at a parent id.

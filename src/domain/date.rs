@@ -3,6 +3,17 @@
 
 use chrono::{Datelike, NaiveDate};
 
+/// A time as the database stores it and the API sends it: RFC 3339 in UTC with milliseconds,
+/// fixed width, so that text order is time order.
+pub fn timestamp(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The time now, as [`timestamp`] writes it.
+pub fn now() -> String {
+    timestamp(chrono::Utc::now())
+}
+
 /// The years a survey date may fall in: a typo such as `0219` is refused, not stored.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 

@@ -5,94 +5,22 @@ use async_graphql::connection::CursorType;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::domain::{EntryKind, OrderField, Position};
+use crate::domain::{OrderField, Position, RecordKind};
 use crate::error::AppError;
-
-/// The GraphQL types that implement `Node`, by the name their global IDs carry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeKind {
-    Source,
-    Region,
-    Indicator,
-    Dimension,
-    Cause,
-    Strategy,
-    Measure,
-    Case,
-    Statistic,
-    Citation,
-    GlossaryTerm,
-    Revision,
-}
-
-impl NodeKind {
-    const ALL: [NodeKind; 12] = [
-        NodeKind::Source,
-        NodeKind::Region,
-        NodeKind::Indicator,
-        NodeKind::Dimension,
-        NodeKind::Cause,
-        NodeKind::Strategy,
-        NodeKind::Measure,
-        NodeKind::Case,
-        NodeKind::Statistic,
-        NodeKind::Citation,
-        NodeKind::GlossaryTerm,
-        NodeKind::Revision,
-    ];
-
-    pub fn type_name(self) -> &'static str {
-        match self {
-            NodeKind::Source => "Source",
-            NodeKind::Region => "Region",
-            NodeKind::Indicator => "Indicator",
-            NodeKind::Dimension => "Dimension",
-            NodeKind::Cause => "Cause",
-            NodeKind::Strategy => "Strategy",
-            NodeKind::Measure => "Measure",
-            NodeKind::Case => "Case",
-            NodeKind::Statistic => "Statistic",
-            NodeKind::Citation => "Citation",
-            NodeKind::GlossaryTerm => "GlossaryTerm",
-            NodeKind::Revision => "Revision",
-        }
-    }
-}
-
-impl From<EntryKind> for NodeKind {
-    fn from(kind: EntryKind) -> NodeKind {
-        match kind {
-            EntryKind::Case => NodeKind::Case,
-            EntryKind::Measure => NodeKind::Measure,
-            EntryKind::Cause => NodeKind::Cause,
-            EntryKind::Strategy => NodeKind::Strategy,
-            EntryKind::Dimension => NodeKind::Dimension,
-            EntryKind::Region => NodeKind::Region,
-            EntryKind::Statistic => NodeKind::Statistic,
-            EntryKind::Glossary => NodeKind::GlossaryTerm,
-        }
-    }
-}
-
-impl NodeKind {
-    /// The record kind behind this node kind, for the kinds that have one.
-    pub fn entry_kind(self) -> Option<EntryKind> {
-        EntryKind::ALL
-            .into_iter()
-            .find(|kind| NodeKind::from(*kind) == self)
-    }
-}
 
 /// A row's identity across the whole API: its type and its database id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GlobalId {
-    pub kind: NodeKind,
+    pub kind: RecordKind,
     pub id: i32,
 }
 
 impl GlobalId {
-    pub fn new(kind: NodeKind, id: i32) -> Self {
-        GlobalId { kind, id }
+    pub fn new(kind: impl Into<RecordKind>, id: i32) -> Self {
+        GlobalId {
+            kind: kind.into(),
+            id,
+        }
     }
 
     pub fn encode(self) -> async_graphql::ID {
@@ -105,9 +33,9 @@ impl GlobalId {
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| malformed())?;
         let text = String::from_utf8(bytes).map_err(|_| malformed())?;
         let (name, id) = text.split_once(':').ok_or_else(malformed)?;
-        let kind = NodeKind::ALL
+        let kind = RecordKind::ALL
             .into_iter()
-            .find(|kind| kind.type_name() == name)
+            .find(|kind| kind.is_node() && kind.type_name() == name)
             .ok_or_else(malformed)?;
         let id = id
             .parse::<i32>()
@@ -228,10 +156,16 @@ mod tests {
 
     #[test]
     fn global_ids_round_trip_for_every_kind() {
-        for kind in NodeKind::ALL {
+        for kind in RecordKind::ALL.into_iter().filter(|kind| kind.is_node()) {
             let id = GlobalId::new(kind, 42);
             assert_eq!(GlobalId::decode(&id.encode()).unwrap(), id);
         }
+    }
+
+    #[test]
+    fn actors_have_no_global_id() {
+        let actor = URL_SAFE_NO_PAD.encode("Actor:1");
+        assert!(GlobalId::decode(&actor).is_err());
     }
 
     #[test]

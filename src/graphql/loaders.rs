@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+
+use crate::domain::RecordKind;
 use std::marker::PhantomData;
 use std::time::Duration;
 
@@ -137,7 +139,8 @@ key!(
 );
 
 /// The citations of a row of table `E`.
-pub struct CitationsOf(pub &'static str, pub i32);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CitationsOf(pub RecordKind, pub i32);
 
 impl CitationsOf {
     pub fn new<E: Table>(id: i32) -> Self {
@@ -145,26 +148,9 @@ impl CitationsOf {
     }
 }
 
-impl Clone for CitationsOf {
-    fn clone(&self) -> Self {
-        CitationsOf(self.0, self.1)
-    }
-}
-impl PartialEq for CitationsOf {
-    fn eq(&self, other: &Self) -> bool {
-        (self.0, self.1) == (other.0, other.1)
-    }
-}
-impl Eq for CitationsOf {}
-impl Hash for CitationsOf {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (self.0, self.1).hash(state)
-    }
-}
-
 /// The aliases of a row of table `E`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AliasesOf(pub &'static str, pub i32);
+pub struct AliasesOf(pub RecordKind, pub i32);
 
 impl AliasesOf {
     pub fn new<E: Table>(id: i32) -> Self {
@@ -268,7 +254,7 @@ impl Loader<CitationsOf> for Loaders {
         &self,
         keys: &[CitationsOf],
     ) -> Result<HashMap<CitationsOf, Self::Value>, Self::Error> {
-        let pairs: Vec<(&'static str, i32)> = keys.iter().map(|key| (key.0, key.1)).collect();
+        let pairs: Vec<(RecordKind, i32)> = keys.iter().map(|key| (key.0, key.1)).collect();
         let rows = batch::citations_of(&self.db, &pairs)
             .await
             .map_err(|e| e.extend())?;
@@ -287,7 +273,7 @@ impl Loader<AliasesOf> for Loaders {
         &self,
         keys: &[AliasesOf],
     ) -> Result<HashMap<AliasesOf, Self::Value>, Self::Error> {
-        let pairs: Vec<(&'static str, i32)> = keys.iter().map(|key| (key.0, key.1)).collect();
+        let pairs: Vec<(RecordKind, i32)> = keys.iter().map(|key| (key.0, key.1)).collect();
         let rows = batch::aliases_of(&self.db, &pairs)
             .await
             .map_err(|e| e.extend())?;

@@ -9,11 +9,12 @@ use serde::Serialize;
 use entities::{cases, causes, measures, regions, statistics};
 
 use super::context::db;
-use super::id::{GlobalId, NodeKind};
+use super::id::GlobalId;
 use super::types::*;
 use crate::auth::{Actor, Credentials};
 use crate::catalog::Table;
 use crate::domain::EntryKind;
+use crate::domain::RecordKind;
 use crate::editing::{self, LinkRequest, Relation};
 use crate::error::{AppError, AppResult};
 use crate::kb;
@@ -413,7 +414,7 @@ pub struct StatisticCauseInput {
 }
 
 /// The database id in a global ID that must be of `kind`.
-fn id_of(raw: &ID, kind: NodeKind, field: &str) -> AppResult<i32> {
+fn id_of(raw: &ID, kind: RecordKind, field: &str) -> AppResult<i32> {
     let id = GlobalId::decode(raw).map_err(|err| AppError::bad_field(field, err.to_string()))?;
     if id.kind != kind {
         return Err(AppError::bad_field(
@@ -464,13 +465,13 @@ async fn create<E: Table, T: From<E::Model>>(
 
 async fn update<E: Table, T: From<E::Model>>(
     ctx: &Context<'_>,
-    (kind, node): (EntryKind, NodeKind),
+    kind: EntryKind,
     id: &ID,
     version: i32,
     input: &impl Serialize,
 ) -> Result<T> {
     let (db, actor) = editor(ctx).await?;
-    let id = id_of(id, node, "input.id").extend()?;
+    let id = id_of(id, kind.into(), "input.id").extend()?;
     let row = editing::update::<E>(db, &actor, kind, id, version, json(input)?)
         .await
         .extend()?;
@@ -478,13 +479,9 @@ async fn update<E: Table, T: From<E::Model>>(
     Ok(T::from(row))
 }
 
-async fn delete(
-    ctx: &Context<'_>,
-    (kind, node): (EntryKind, NodeKind),
-    input: DeleteInput,
-) -> Result<ID> {
+async fn delete(ctx: &Context<'_>, kind: EntryKind, input: DeleteInput) -> Result<ID> {
     let (db, actor) = editor(ctx).await?;
-    let id = id_of(&input.id, node, "input.id").extend()?;
+    let id = id_of(&input.id, kind.into(), "input.id").extend()?;
     editing::delete(db, &actor, kind, id, input.version, input.cascade)
         .await
         .extend()?;
@@ -581,12 +578,6 @@ async fn relink<E: Table, T: From<E::Model>>(
     Ok(T::from(row))
 }
 
-const CASE: (EntryKind, NodeKind) = (EntryKind::Case, NodeKind::Case);
-const MEASURE: (EntryKind, NodeKind) = (EntryKind::Measure, NodeKind::Measure);
-const CAUSE: (EntryKind, NodeKind) = (EntryKind::Cause, NodeKind::Cause);
-const STATISTIC: (EntryKind, NodeKind) = (EntryKind::Statistic, NodeKind::Statistic);
-const REGION: (EntryKind, NodeKind) = (EntryKind::Region, NodeKind::Region);
-
 /// Edits of the knowledge base. Each needs a token with the editor role (`revert`: admin),
 /// runs in one transaction with a revision and a change-log entry, and is searchable on every
 /// replica within a second.
@@ -596,11 +587,11 @@ impl Mutation {
         create::<cases::Entity, _>(ctx, EntryKind::Case, &input).await
     }
     async fn update_case(&self, ctx: &Context<'_>, input: UpdateCaseInput) -> Result<Case> {
-        update::<cases::Entity, _>(ctx, CASE, &input.id, input.version, &input).await
+        update::<cases::Entity, _>(ctx, EntryKind::Case, &input.id, input.version, &input).await
     }
     /// Deletes a case with its citations and measure links; returns its ID.
     async fn delete_case(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<ID> {
-        delete(ctx, CASE, input).await
+        delete(ctx, EntryKind::Case, input).await
     }
 
     async fn create_measure(
@@ -615,20 +606,21 @@ impl Mutation {
         ctx: &Context<'_>,
         input: UpdateMeasureInput,
     ) -> Result<Measure> {
-        update::<measures::Entity, _>(ctx, MEASURE, &input.id, input.version, &input).await
+        update::<measures::Entity, _>(ctx, EntryKind::Measure, &input.id, input.version, &input)
+            .await
     }
     async fn delete_measure(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<ID> {
-        delete(ctx, MEASURE, input).await
+        delete(ctx, EntryKind::Measure, input).await
     }
 
     async fn create_cause(&self, ctx: &Context<'_>, input: CreateCauseInput) -> Result<Cause> {
         create::<causes::Entity, _>(ctx, EntryKind::Cause, &input).await
     }
     async fn update_cause(&self, ctx: &Context<'_>, input: UpdateCauseInput) -> Result<Cause> {
-        update::<causes::Entity, _>(ctx, CAUSE, &input.id, input.version, &input).await
+        update::<causes::Entity, _>(ctx, EntryKind::Cause, &input.id, input.version, &input).await
     }
     async fn delete_cause(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<ID> {
-        delete(ctx, CAUSE, input).await
+        delete(ctx, EntryKind::Cause, input).await
     }
 
     async fn create_statistic(
@@ -643,20 +635,21 @@ impl Mutation {
         ctx: &Context<'_>,
         input: UpdateStatisticInput,
     ) -> Result<Statistic> {
-        update::<statistics::Entity, _>(ctx, STATISTIC, &input.id, input.version, &input).await
+        update::<statistics::Entity, _>(ctx, EntryKind::Statistic, &input.id, input.version, &input)
+            .await
     }
     async fn delete_statistic(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<ID> {
-        delete(ctx, STATISTIC, input).await
+        delete(ctx, EntryKind::Statistic, input).await
     }
 
     async fn create_region(&self, ctx: &Context<'_>, input: CreateRegionInput) -> Result<Region> {
         create::<regions::Entity, _>(ctx, EntryKind::Region, &input).await
     }
     async fn update_region(&self, ctx: &Context<'_>, input: UpdateRegionInput) -> Result<Region> {
-        update::<regions::Entity, _>(ctx, REGION, &input.id, input.version, &input).await
+        update::<regions::Entity, _>(ctx, EntryKind::Region, &input.id, input.version, &input).await
     }
     async fn delete_region(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<ID> {
-        delete(ctx, REGION, input).await
+        delete(ctx, EntryKind::Region, input).await
     }
 
     /// Links a measure to a cause it answers (or replaces the link's rationale).
@@ -721,7 +714,7 @@ impl Mutation {
     /// revision. `CONFLICT` if the record changed since: revert newer revisions first.
     async fn revert(&self, ctx: &Context<'_>, revision: ID) -> Result<Revision> {
         let (db, actor) = editor(ctx).await?;
-        let id = id_of(&revision, NodeKind::Revision, "revision").extend()?;
+        let id = id_of(&revision, RecordKind::Revision, "revision").extend()?;
         let reverted = editing::revert(db, &actor, id).await.extend()?;
         edited(ctx);
         Ok(Revision(reverted))

@@ -9,10 +9,11 @@ use entities::{
 };
 
 use super::context::db;
-use super::id::{GlobalId, NodeKind};
+use super::id::GlobalId;
 use super::loaders::{loader, ById};
 use super::types::{Node, Revision};
 use crate::catalog::Table;
+use crate::domain::RecordKind;
 
 /// The record a global ID names, through the request's DataLoader.
 pub(super) async fn load_node(
@@ -33,22 +34,24 @@ pub(super) async fn load_node(
             .map(|row| wrap(T::from(row))))
     }
     match kind {
-        NodeKind::Source => load::<sources::Entity, _>(ctx, id, Node::Source).await,
-        NodeKind::Region => load::<regions::Entity, _>(ctx, id, Node::Region).await,
-        NodeKind::Indicator => load::<indicators::Entity, _>(ctx, id, Node::Indicator).await,
-        NodeKind::Dimension => load::<dimensions::Entity, _>(ctx, id, Node::Dimension).await,
-        NodeKind::Cause => load::<causes::Entity, _>(ctx, id, Node::Cause).await,
-        NodeKind::Strategy => load::<strategies::Entity, _>(ctx, id, Node::Strategy).await,
-        NodeKind::Measure => load::<measures::Entity, _>(ctx, id, Node::Measure).await,
-        NodeKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
-        NodeKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
-        NodeKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
-        NodeKind::GlossaryTerm => {
+        RecordKind::Source => load::<sources::Entity, _>(ctx, id, Node::Source).await,
+        RecordKind::Region => load::<regions::Entity, _>(ctx, id, Node::Region).await,
+        RecordKind::Indicator => load::<indicators::Entity, _>(ctx, id, Node::Indicator).await,
+        RecordKind::Dimension => load::<dimensions::Entity, _>(ctx, id, Node::Dimension).await,
+        RecordKind::Cause => load::<causes::Entity, _>(ctx, id, Node::Cause).await,
+        RecordKind::Strategy => load::<strategies::Entity, _>(ctx, id, Node::Strategy).await,
+        RecordKind::Measure => load::<measures::Entity, _>(ctx, id, Node::Measure).await,
+        RecordKind::Case => load::<cases::Entity, _>(ctx, id, Node::Case).await,
+        RecordKind::Statistic => load::<statistics::Entity, _>(ctx, id, Node::Statistic).await,
+        RecordKind::Citation => load::<citations::Entity, _>(ctx, id, Node::Citation).await,
+        RecordKind::GlossaryTerm => {
             load::<glossary_terms::Entity, _>(ctx, id, Node::GlossaryTerm).await
         }
-        NodeKind::Revision => Ok(crate::editing::revision(db(ctx), id)
+        RecordKind::Revision => Ok(crate::editing::revision(db(ctx), id)
             .await
             .extend()?
             .map(|row| Node::Revision(Revision(row)))),
+        // Not a node: `GlobalId::decode` refuses actor IDs.
+        RecordKind::Actor => Ok(None),
     }
 }

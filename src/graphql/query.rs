@@ -72,9 +72,7 @@ impl Query {
     /// newest 100); a deleted record keeps its history.
     async fn history(&self, ctx: &Context<'_>, id: ID) -> Result<Vec<Revision>> {
         let id = GlobalId::decode(&id).extend()?;
-        let kind = id
-            .kind
-            .entry_kind()
+        let kind = crate::domain::EntryKind::of(id.kind)
             .filter(|kind| crate::editing::EDITABLE.contains(kind))
             .ok_or_else(|| {
                 crate::error::AppError::bad_field(

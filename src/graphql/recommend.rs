@@ -113,7 +113,7 @@ impl From<DomainStep> for PathStep {
             },
             provenance: step
                 .link
-                .map(|link| Provenance::new(link.owner.as_str(), link.owner_id, link.provenance)),
+                .map(|link| Provenance::new(link.owner.record(), link.owner_id, link.provenance)),
         }
     }
 }
@@ -171,7 +171,7 @@ pub(super) async fn recommend(ctx: &Context<'_>, input: RecommendInput) -> Resul
                     zh: m.title.0,
                     en: m.title.1,
                 },
-                id: GlobalId::new(m.kind.into(), m.id),
+                id: GlobalId::new(m.kind, m.id),
             })
             .collect(),
         matched_causes: result

@@ -8,13 +8,13 @@ use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, ResultExt
 use entities::{causes, dimensions, regions, strategies};
 
 use super::context::db;
-use super::id::{GlobalId, NodeKind, OffsetCursor, MAX_SEARCH_OFFSET};
+use super::id::{GlobalId, OffsetCursor, MAX_SEARCH_OFFSET};
 use super::node::load_node;
 use super::types::{Node, Text};
 use crate::catalog::{self, Table};
 use crate::domain::PageSize;
 use crate::error::AppError;
-use crate::search::{Scope, Search, SearchRequest, UserQuery};
+use crate::search::{FacetField, Scope, Search, SearchRequest, UserQuery};
 
 /// The kinds of records search returns.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +32,7 @@ pub enum EntryKind {
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::Lang")]
 pub enum Lang {
     Zh,
     En,
@@ -139,19 +140,19 @@ pub(super) async fn search(
         .unwrap_or(0);
     let mut facets = BTreeMap::new();
     facets.insert(
-        "strategy",
+        FacetField::Strategy,
         known::<strategies::Entity>(ctx, "strategies", filter.strategies).await?,
     );
     facets.insert(
-        "dimension",
+        FacetField::Dimension,
         known::<dimensions::Entity>(ctx, "dimensions", filter.dimensions).await?,
     );
     facets.insert(
-        "cause",
+        FacetField::Cause,
         known::<causes::Entity>(ctx, "causes", filter.causes).await?,
     );
     facets.insert(
-        "region",
+        FacetField::Region,
         known::<regions::Entity>(ctx, "regions", filter.regions).await?,
     );
     // Facets and highlights cost work per matching record or hit: only when asked for.
@@ -194,7 +195,7 @@ pub(super) async fn search(
         .map(|hit| SearchHit {
             score: f64::from(hit.score),
             kind: hit.kind.into(),
-            id: GlobalId::new(NodeKind::from(hit.kind), hit.id),
+            id: GlobalId::new(hit.kind, hit.id),
             slug: hit.slug,
             title: Text {
                 zh: hit.title.0,
@@ -205,7 +206,7 @@ pub(super) async fn search(
                 .into_iter()
                 .map(|h| Highlight {
                     field: h.field.to_string(),
-                    lang: if h.lang == "zh" { Lang::Zh } else { Lang::En },
+                    lang: h.lang.into(),
                     html: h.html,
                 })
                 .collect(),
@@ -215,7 +216,7 @@ pub(super) async fn search(
         .facets
         .into_iter()
         .map(|(field, values)| Facet {
-            field: field.to_string(),
+            field: field.as_str().to_string(),
             values: values
                 .into_iter()
                 .map(|(value, count)| FacetValue { value, count })

@@ -87,7 +87,7 @@ impl Filter {
                     .map(|raw| {
                         let id = GlobalId::decode(raw)
                             .map_err(|err| AppError::bad_field("ids", err.to_string()))?;
-                        let kind = id.kind.entry_kind().ok_or_else(|| {
+                        let kind = domain::EntryKind::of(id.kind).ok_or_else(|| {
                             AppError::bad_field(
                                 "ids",
                                 format!(
@@ -182,7 +182,7 @@ impl RecordChange {
     async fn record_id(&self) -> Option<ID> {
         self.0
             .record
-            .map(|(kind, id)| GlobalId::new(kind.into(), id).encode())
+            .map(|(kind, id)| GlobalId::new(kind, id).encode())
     }
 
     /// The record's version after a `CREATE` or `UPDATE`: what the next edit must send.
@@ -199,7 +199,7 @@ impl RecordChange {
     /// it is deleted, and for `RELOAD`.
     async fn node(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
         match self.0.record {
-            Some((kind, id)) => load_node(ctx, GlobalId::new(kind.into(), id)).await,
+            Some((kind, id)) => load_node(ctx, GlobalId::new(kind, id)).await,
             None => Ok(None),
         }
     }
@@ -216,13 +216,13 @@ mod tests {
             record,
             operation: Operation::Update,
             version: Some(2),
-            at: crate::changes::now(),
+            at: crate::domain::now(),
         }
     }
 
     #[test]
     fn filters_combine_kinds_and_ids_and_a_reload_passes_them_all() {
-        let case = GlobalId::new(domain::EntryKind::Case.into(), 7).encode();
+        let case = GlobalId::new(domain::EntryKind::Case, 7).encode();
         let filter = Filter::new(Some(vec![EntryKind::Case]), Some(vec![case])).unwrap();
         assert!(filter.admits(&change(Some((domain::EntryKind::Case, 7)))));
         assert!(!filter.admits(&change(Some((domain::EntryKind::Case, 8)))));
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn bad_filters_are_bad_user_input() {
-        let citation = GlobalId::new(super::super::id::NodeKind::Citation, 1).encode();
+        let citation = GlobalId::new(crate::domain::RecordKind::Citation, 1).encode();
         for (kinds, ids) in [
             (Some(vec![]), None),
             (None, Some(vec![])),

@@ -14,10 +14,11 @@ use entities::{
 
 use super::connection::{connection, connection_cost, page_request, KbConnection, RecordOrder};
 use super::context::db;
-use super::id::{GlobalId, NodeKind};
+use super::id::GlobalId;
 use super::loaders::{loader, AliasesOf, ById, ChildrenOf, CitationsOf, LinkedTo, LinksOf};
 use crate::catalog;
 use crate::catalog::tables::*;
+use crate::domain::RecordKind;
 use crate::domain::Respondent;
 
 /// A human-readable text in Chinese (the source language) and English.
@@ -77,12 +78,7 @@ impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
-                .map(|time| {
-                    DateTime(
-                        time.with_timezone(&chrono::Utc)
-                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    )
-                })
+                .map(|time| DateTime(crate::domain::timestamp(time.with_timezone(&chrono::Utc))))
                 .map_err(|_| InputValueError::custom("expected an RFC 3339 date and time")),
             _ => Err(InputValueError::expected_type(value)),
         }
@@ -184,7 +180,7 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    pub fn new(owner_kind: &'static str, owner_id: i32, link: LinkProvenance) -> Provenance {
+    pub fn new(owner_kind: RecordKind, owner_id: i32, link: LinkProvenance) -> Provenance {
         Provenance {
             owner: CitationsOf(owner_kind, owner_id),
             link,
@@ -208,7 +204,7 @@ impl Provenance {
             return Ok(None);
         };
         let rows = loader(ctx)
-            .load_one(self.owner.clone())
+            .load_one(self.owner)
             .await?
             .unwrap_or_default();
         Ok(rows.into_iter().nth(position).map(Citation))
@@ -352,7 +348,7 @@ wrappers!(
 #[Object]
 impl Revision {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Revision, self.0.id).encode()
+        GlobalId::new(RecordKind::Revision, self.0.id).encode()
     }
     /// `create`, `update`, `delete`, `link`, `unlink` or `revert`.
     async fn operation(&self) -> &str {
@@ -378,7 +374,7 @@ impl Revision {
     async fn record_id(&self) -> Option<ID> {
         crate::domain::EntryKind::parse(&self.0.entity_type)
             .ok()
-            .map(|kind| GlobalId::new(kind.into(), self.0.entity_id).encode())
+            .map(|kind| GlobalId::new(kind, self.0.entity_id).encode())
     }
     /// The record before the edit; null for a create.
     async fn before(&self) -> Option<async_graphql::Json<serde_json::Value>> {
@@ -392,7 +388,7 @@ impl Revision {
     async fn reverts(&self) -> Option<ID> {
         self.0
             .reverts
-            .map(|id| GlobalId::new(NodeKind::Revision, id).encode())
+            .map(|id| GlobalId::new(RecordKind::Revision, id).encode())
     }
 }
 
@@ -406,7 +402,7 @@ fn json(text: &Option<String>) -> Option<async_graphql::Json<serde_json::Value>>
 #[Object]
 impl Source {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Source, self.0.id).encode()
+        GlobalId::new(RecordKind::Source, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -477,7 +473,7 @@ pub struct Survey {
 #[Object]
 impl GlossaryTerm {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::GlossaryTerm, self.0.id).encode()
+        GlobalId::new(RecordKind::GlossaryTerm, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -524,7 +520,7 @@ impl GlossaryTerm {
 #[Object]
 impl Region {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Region, self.0.id).encode()
+        GlobalId::new(RecordKind::Region, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -599,7 +595,7 @@ impl Region {
 #[Object]
 impl Indicator {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Indicator, self.0.id).encode()
+        GlobalId::new(RecordKind::Indicator, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -647,7 +643,7 @@ impl Indicator {
 #[Object]
 impl Dimension {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Dimension, self.0.id).encode()
+        GlobalId::new(RecordKind::Dimension, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -698,7 +694,7 @@ impl Dimension {
 #[Object]
 impl Cause {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Cause, self.0.id).encode()
+        GlobalId::new(RecordKind::Cause, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -763,7 +759,7 @@ impl Cause {
 #[Object]
 impl Strategy {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Strategy, self.0.id).encode()
+        GlobalId::new(RecordKind::Strategy, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -817,7 +813,7 @@ impl Strategy {
 #[Object]
 impl Measure {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Measure, self.0.id).encode()
+        GlobalId::new(RecordKind::Measure, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -890,7 +886,7 @@ impl Measure {
 #[Object]
 impl Case {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Case, self.0.id).encode()
+        GlobalId::new(RecordKind::Case, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -952,7 +948,7 @@ impl Case {
 #[Object]
 impl Statistic {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Statistic, self.0.id).encode()
+        GlobalId::new(RecordKind::Statistic, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -1065,7 +1061,7 @@ impl Statistic {
 #[Object]
 impl Citation {
     async fn id(&self) -> ID {
-        GlobalId::new(NodeKind::Citation, self.0.id).encode()
+        GlobalId::new(RecordKind::Citation, self.0.id).encode()
     }
     async fn slug(&self) -> &str {
         &self.0.slug

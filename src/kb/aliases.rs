@@ -9,15 +9,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use entities::aliases;
 
 use super::format::Aliases;
+use crate::domain::{Lang, RecordKind};
 use crate::search::normalise::normalise;
 
 /// The longest alias, in characters.
 pub const MAX_ALIAS_CHARS: usize = 60;
 /// The most aliases a record may have per language.
 pub const MAX_ALIASES: usize = 100;
-
-/// The languages an alias can be in, in the order lists are written.
-pub const LANGS: [&str; 2] = ["zh", "en"];
 
 /// A rule an alias list breaks: the field (`aliases.zh[2]`) and what is wrong.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,18 +25,19 @@ pub struct Invalid {
 }
 
 /// Checks a record's aliases and returns them trimmed, as (language, text) in list order.
-pub fn validate(aliases: &Aliases) -> Result<Vec<(&'static str, String)>, Invalid> {
+pub fn validate(aliases: &Aliases) -> Result<Vec<(Lang, String)>, Invalid> {
     let mut out = Vec::new();
-    for (lang, list) in [("zh", &aliases.zh), ("en", &aliases.en)] {
+    for lang in Lang::ALL {
+        let list = aliases.of(lang);
         if list.len() > MAX_ALIASES {
             return Err(Invalid {
-                field: format!("aliases.{lang}"),
+                field: format!("aliases.{}", lang.code()),
                 message: format!("at most {MAX_ALIASES} aliases per language"),
             });
         }
         let mut seen = BTreeSet::new();
         for (n, alias) in list.iter().enumerate() {
-            let field = format!("aliases.{lang}[{n}]");
+            let field = format!("aliases.{}[{n}]", lang.code());
             let invalid = |message: String| Invalid {
                 field: field.clone(),
                 message,
@@ -73,22 +72,22 @@ pub fn validate(aliases: &Aliases) -> Result<Vec<(&'static str, String)>, Invali
 /// knowledge-base write (`kb::write_record`, `kb::load`), hence private to `kb`.
 pub(super) async fn write<C: ConnectionTrait>(
     db: &C,
-    kind: &str,
+    kind: RecordKind,
     id: i32,
-    list: &[(&'static str, String)],
+    list: &[(Lang, String)],
 ) -> Result<(), sea_orm::DbErr> {
     delete(db, kind, &[id]).await?;
-    let mut position: HashMap<&str, i32> = HashMap::new();
+    let mut position: HashMap<Lang, i32> = HashMap::new();
     let rows: Vec<aliases::ActiveModel> = list
         .iter()
         .map(|(lang, text)| {
-            let at = position.entry(lang).or_default();
+            let at = position.entry(*lang).or_default();
             *at += 1;
             aliases::ActiveModel {
                 id: NotSet,
-                entity_type: Set(kind.to_string()),
+                entity_type: Set(kind.name().to_string()),
                 entity_id: Set(id),
-                lang: Set(lang.to_string()),
+                lang: Set(lang.code().to_string()),
                 position: Set(*at - 1),
                 text: Set(text.clone()),
             }
@@ -103,11 +102,11 @@ pub(super) async fn write<C: ConnectionTrait>(
 /// Deletes the aliases of rows of one kind (inside `kb::delete_record`).
 pub(super) async fn delete<C: ConnectionTrait>(
     db: &C,
-    kind: &str,
+    kind: RecordKind,
     ids: &[i32],
 ) -> Result<(), sea_orm::DbErr> {
     aliases::Entity::delete_many()
-        .filter(aliases::Column::EntityType.eq(kind))
+        .filter(aliases::Column::EntityType.eq(kind.name()))
         .filter(aliases::Column::EntityId.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
@@ -117,11 +116,11 @@ pub(super) async fn delete<C: ConnectionTrait>(
 /// The aliases of the records of `kind` (all of them, or those in `ids`), by record id.
 pub async fn of_kind<C: ConnectionTrait>(
     db: &C,
-    kind: &str,
+    kind: RecordKind,
     ids: Option<&[i32]>,
 ) -> Result<HashMap<i32, Aliases>, sea_orm::DbErr> {
     let mut query = aliases::Entity::find()
-        .filter(aliases::Column::EntityType.eq(kind))
+        .filter(aliases::Column::EntityType.eq(kind.name()))
         .order_by_asc(aliases::Column::EntityId)
         .order_by_asc(aliases::Column::Lang)
         .order_by_asc(aliases::Column::Position);
@@ -130,11 +129,10 @@ pub async fn of_kind<C: ConnectionTrait>(
     }
     let mut by_id: HashMap<i32, Aliases> = HashMap::new();
     for row in query.all(db).await? {
-        let entry = by_id.entry(row.entity_id).or_default();
-        match row.lang.as_str() {
-            "zh" => entry.zh.push(row.text),
-            _ => entry.en.push(row.text),
-        }
+        by_id
+            .entry(row.entity_id)
+            .or_default()
+            .push(&row.lang, row.text);
     }
     Ok(by_id)
 }
@@ -160,9 +158,9 @@ mod tests {
         assert_eq!(
             list,
             [
-                ("zh", "两委班子老化".to_string()),
-                ("zh", "党支部软弱涣散".into()),
-                ("en", "weak party branch".into())
+                (Lang::Zh, "两委班子老化".to_string()),
+                (Lang::Zh, "党支部软弱涣散".into()),
+                (Lang::En, "weak party branch".into())
             ]
         );
     }

@@ -14,6 +14,7 @@ use super::load::Record;
 use super::KbError;
 use crate::catalog::tables::{CausesOfMeasure, DimensionsOfCause, Linked, MeasuresOfCase};
 use crate::catalog::Table;
+use crate::domain::RecordKind;
 
 fn text(zh: &str, en: &str) -> Text {
     Text {
@@ -35,11 +36,11 @@ fn link(slug: &str, zh: &Option<String>, en: &Option<String>, citation: Option<i
 
 /// Which rows a dump holds: all, or one record (`kind`, `id`) with what it owns.
 #[derive(Clone, Copy)]
-struct Scope(Option<(&'static str, i32)>);
+struct Scope(Option<(RecordKind, i32)>);
 
 impl Scope {
     /// Whether rows of `kind` owned by the record `owner` are in scope, and if so which owner.
-    fn owner(self, kind: &str) -> Option<Option<i32>> {
+    fn owner(self, kind: RecordKind) -> Option<Option<i32>> {
         match self.0 {
             None => Some(None),
             Some((k, id)) if k == kind => Some(Some(id)),
@@ -75,7 +76,7 @@ async fn slugs<E: Table, C: ConnectionTrait>(db: &C) -> Result<HashMap<i32, Stri
 async fn links_by_owner<L: Linked, C: ConnectionTrait>(
     db: &C,
     scope: Scope,
-    owner_kind: &str,
+    owner_kind: RecordKind,
     targets: &HashMap<i32, String>,
 ) -> Result<HashMap<i32, Vec<Link>>, KbError> {
     let query = L::Link::find();
@@ -122,12 +123,12 @@ impl Citations {
                 Condition::any()
                     .add(
                         citations::Column::EntityType
-                            .eq(kind)
+                            .eq(kind.name())
                             .and(citations::Column::EntityId.eq(id)),
                     )
                     .add(
                         citations::Column::EntityType
-                            .eq(indicators::Entity::KIND)
+                            .eq(indicators::Entity::KIND.name())
                             .and(citations::Column::EntityId.is_in(indicators.iter().copied())),
                     ),
             );
@@ -149,19 +150,19 @@ impl Citations {
 
     fn of<E: Table>(&mut self, id: i32) -> Vec<CitationEntry> {
         self.by_entity
-            .remove(&(E::KIND.to_string(), id))
+            .remove(&(E::KIND.name().to_string(), id))
             .unwrap_or_default()
     }
 }
 
 /// The aliases of the records in scope, by record.
 struct Named {
-    by_entity: HashMap<(&'static str, i32), Aliases>,
+    by_entity: HashMap<(RecordKind, i32), Aliases>,
 }
 
 impl Named {
     /// The kinds of records that have aliases.
-    const KINDS: [&'static str; 5] = [
+    const KINDS: [RecordKind; 5] = [
         dimensions::Entity::KIND,
         causes::Entity::KIND,
         strategies::Entity::KIND,
@@ -202,16 +203,16 @@ pub async fn dump<C: ConnectionTrait>(db: &C) -> Result<KnowledgeBase, KbError> 
 /// or `None` if there is no such record.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
-    kind: &'static str,
+    kind: RecordKind,
     id: i32,
 ) -> Result<Option<Record>, KbError> {
     let kb = dump_scoped(db, Scope(Some((kind, id)))).await?;
     Ok(match kind {
-        "region" => kb.regions.into_iter().next().map(Record::Region),
-        "cause" => kb.causes.into_iter().next().map(Record::Cause),
-        "measure" => kb.measures.into_iter().next().map(Record::Measure),
-        "case" => kb.cases.into_iter().next().map(Record::Case),
-        "statistic" => kb.statistics.into_iter().next().map(Record::Statistic),
+        RecordKind::Region => kb.regions.into_iter().next().map(Record::Region),
+        RecordKind::Cause => kb.causes.into_iter().next().map(Record::Cause),
+        RecordKind::Measure => kb.measures.into_iter().next().map(Record::Measure),
+        RecordKind::Case => kb.cases.into_iter().next().map(Record::Case),
+        RecordKind::Statistic => kb.statistics.into_iter().next().map(Record::Statistic),
         _ => None,
     })
 }

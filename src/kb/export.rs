@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::format::KnowledgeBase;
+use crate::domain::RecordKind;
 
 /// A file to write: its name and contents.
 pub struct ExportFile {
@@ -25,17 +26,26 @@ fn entries<T: Serialize>(items: &[T]) -> Vec<Value> {
 
 /// The entries of each type, by file stem, as JSON values.
 fn by_type(kb: &KnowledgeBase) -> Vec<(&'static str, Vec<Value>)> {
-    vec![
-        ("sources", entries(&kb.sources)),
-        ("regions", entries(&kb.regions)),
-        ("dimensions", entries(&kb.dimensions)),
-        ("causes", entries(&kb.causes)),
-        ("strategies", entries(&kb.strategies)),
-        ("measures", entries(&kb.measures)),
-        ("cases", entries(&kb.cases)),
-        ("statistics", entries(&kb.statistics)),
-        ("glossary", entries(&kb.glossary)),
-    ]
+    let kinds = [
+        (RecordKind::Source, entries(&kb.sources)),
+        (RecordKind::Region, entries(&kb.regions)),
+        (RecordKind::Dimension, entries(&kb.dimensions)),
+        (RecordKind::Cause, entries(&kb.causes)),
+        (RecordKind::Strategy, entries(&kb.strategies)),
+        (RecordKind::Measure, entries(&kb.measures)),
+        (RecordKind::Case, entries(&kb.cases)),
+        (RecordKind::Statistic, entries(&kb.statistics)),
+        (RecordKind::GlossaryTerm, entries(&kb.glossary)),
+    ];
+    kinds
+        .into_iter()
+        .map(|(kind, entries)| (stem(kind), entries))
+        .collect()
+}
+
+/// The stem of the file that holds entries of `kind`.
+fn stem(kind: RecordKind) -> &'static str {
+    kind.file_stem().unwrap_or(kind.name())
 }
 
 /// One pretty JSON file per type, importable as it is.
@@ -195,21 +205,36 @@ fn to_csv(rows: &[Row]) -> Result<String, csv::Error> {
 pub fn schema_files() -> Result<Vec<ExportFile>, serde_json::Error> {
     use super::format::*;
     let schemas = [
-        ("sources", schemars::schema_for!(Vec<SourceEntry>)),
-        ("regions", schemars::schema_for!(Vec<RegionEntry>)),
-        ("dimensions", schemars::schema_for!(Vec<DimensionEntry>)),
-        ("causes", schemars::schema_for!(Vec<CauseEntry>)),
-        ("strategies", schemars::schema_for!(Vec<StrategyEntry>)),
-        ("measures", schemars::schema_for!(Vec<MeasureEntry>)),
-        ("cases", schemars::schema_for!(Vec<CaseEntry>)),
-        ("statistics", schemars::schema_for!(Vec<StatisticEntry>)),
-        ("glossary", schemars::schema_for!(Vec<GlossaryEntry>)),
+        (RecordKind::Source, schemars::schema_for!(Vec<SourceEntry>)),
+        (RecordKind::Region, schemars::schema_for!(Vec<RegionEntry>)),
+        (
+            RecordKind::Dimension,
+            schemars::schema_for!(Vec<DimensionEntry>),
+        ),
+        (RecordKind::Cause, schemars::schema_for!(Vec<CauseEntry>)),
+        (
+            RecordKind::Strategy,
+            schemars::schema_for!(Vec<StrategyEntry>),
+        ),
+        (
+            RecordKind::Measure,
+            schemars::schema_for!(Vec<MeasureEntry>),
+        ),
+        (RecordKind::Case, schemars::schema_for!(Vec<CaseEntry>)),
+        (
+            RecordKind::Statistic,
+            schemars::schema_for!(Vec<StatisticEntry>),
+        ),
+        (
+            RecordKind::GlossaryTerm,
+            schemars::schema_for!(Vec<GlossaryEntry>),
+        ),
     ];
     schemas
         .into_iter()
-        .map(|(stem, schema)| {
+        .map(|(kind, schema)| {
             Ok(ExportFile {
-                name: format!("{stem}.schema.json"),
+                name: format!("{}.schema.json", stem(kind)),
                 contents: serde_json::to_string_pretty(&schema)? + "\n",
             })
         })

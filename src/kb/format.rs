@@ -5,6 +5,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::Lang;
+
 pub use entities::actors::ActorKind;
 pub use entities::qualifier::Qualifier;
 
@@ -31,6 +33,23 @@ pub struct Aliases {
 impl Aliases {
     pub fn is_empty(&self) -> bool {
         self.zh.is_empty() && self.en.is_empty()
+    }
+
+    pub fn of(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// Adds an alias read back from its row (`aliases.lang` holds a language's code).
+    pub fn push(&mut self, lang: &str, text: String) {
+        match Lang::parse(lang) {
+            Some(Lang::Zh) => self.zh.push(text),
+            Some(Lang::En) => self.en.push(text),
+            // Rows are written by `aliases::write` only, with a language's code.
+            None => {}
+        }
     }
 }
 

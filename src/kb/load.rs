@@ -21,7 +21,7 @@ use super::format::{
 use super::{FileNames, KbError};
 use crate::catalog::Table;
 use crate::db::WriteTxn;
-use crate::domain::{Respondent, Slug};
+use crate::domain::{EntryKind, RecordKind, Respondent, Slug};
 
 /// How long a verbatim excerpt may be, in characters.
 pub const MAX_EXCERPT_CHARS: usize = 200;
@@ -85,6 +85,11 @@ struct At {
 }
 
 impl At {
+    /// The entry of `kind` with this slug, in the files of its kind.
+    fn of(files: &FileNames, kind: RecordKind, slug: &str) -> At {
+        At::new(&files.of(kind), kind.label(), slug)
+    }
+
     fn new(file: &str, kind: &str, slug: &str) -> At {
         At {
             file: file.to_string(),
@@ -220,7 +225,7 @@ impl At {
 /// Slug-to-id maps of every table. A bulk load reads every slug up front (`existing`); a single
 /// edit looks slugs up as it meets them (`lazy`).
 struct Ids {
-    by_kind: HashMap<&'static str, HashMap<String, i32>>,
+    by_kind: HashMap<RecordKind, HashMap<String, i32>>,
     /// Whether the maps hold every row, so that a miss means "no such row".
     complete: bool,
 }
@@ -236,7 +241,7 @@ impl Ids {
     async fn existing<C: ConnectionTrait>(db: &C) -> Result<Ids, KbError> {
         async fn slugs<E: Table, C: ConnectionTrait>(
             db: &C,
-        ) -> Result<(&'static str, HashMap<String, i32>), KbError> {
+        ) -> Result<(RecordKind, HashMap<String, i32>), KbError> {
             let rows: Vec<(String, i32)> = E::find()
                 .select_only()
                 .column(E::slug_column())
@@ -282,7 +287,7 @@ impl Ids {
                 "slug",
                 format!(
                     "duplicate slug: another {} is already called '{slug}'",
-                    E::KIND
+                    E::KIND.label()
                 ),
             ));
         }
@@ -294,7 +299,7 @@ impl Ids {
         db: &C,
         slug: &str,
     ) -> Result<Option<i32>, KbError> {
-        if let Some(id) = self.by_kind.get(E::KIND).and_then(|ids| ids.get(slug)) {
+        if let Some(id) = self.by_kind.get(&E::KIND).and_then(|ids| ids.get(slug)) {
             return Ok(Some(*id));
         }
         if self.complete {
@@ -329,7 +334,7 @@ impl Ids {
                 field,
                 format!(
                     "dangling reference: there is no {} with slug '{slug}'",
-                    E::KIND
+                    E::KIND.label()
                 ),
             )
         })
@@ -406,7 +411,7 @@ where
     A::Entity: Table,
 {
     let mut row = row;
-    let now = Value::from(crate::changes::now());
+    let now = Value::from(crate::domain::now());
     row.set(<A::Entity as Table>::updated_at_column(), now.clone());
     let model = if target.replaces() {
         row.update(db).await?
@@ -492,13 +497,13 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                     format!("a verbatim excerpt may have at most {MAX_EXCERPT_CHARS} characters"),
                 ));
             }
-            let slug = format!("{}-{}-{}", E::KIND, entity_slug, n + 1);
+            let slug = format!("{}-{}-{}", E::KIND.name(), entity_slug, n + 1);
             let row = citations::ActiveModel {
                 id: NotSet,
                 slug: Set(slug.clone()),
                 version: Set(1),
                 source_id: Set(source_id),
-                entity_type: Set(E::KIND.to_string()),
+                entity_type: Set(E::KIND.name().to_string()),
                 entity_id: Set(entity_id),
                 section_zh: Set(section_zh),
                 section_en: Set(section_en),
@@ -540,7 +545,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let sources = self
             .ids
             .by_kind
-            .get(sources::Entity::KIND)
+            .get(&sources::Entity::KIND)
             .map(|ids| ids.values().copied().collect::<Vec<_>>())
             .unwrap_or_default();
         one_source(at, field, &sources)
@@ -597,7 +602,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let mut next = parent;
         while let Some(ancestor) = next {
             if ancestor == id {
-                return Err(at.err("parent", format!("a {} cannot lie inside itself", E::KIND)));
+                return Err(at.err(
+                    "parent",
+                    format!("a {} cannot lie inside itself", E::KIND.label()),
+                ));
             }
             next = E::find()
                 .filter(E::id_column().eq(ancestor))
@@ -686,7 +694,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         }
         at.at_most("indicators", &entry.indicators, MAX_INDICATORS)?;
         for indicator in &entry.indicators {
-            let at = At::new(&at.file, "indicator", &indicator.slug);
+            let at = At::new(&at.file, RecordKind::Indicator.label(), &indicator.slug);
             let slug = self
                 .ids
                 .claim::<indicators::Entity, C>(self.db, &at, &indicator.slug, Target::New)
@@ -1084,7 +1092,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         }
         at.at_most("actors", &entry.actors, MAX_LINKS)?;
         for actor in &entry.actors {
-            let at = At::new(&at.file, "actor", &actor.slug);
+            let at = At::new(&at.file, RecordKind::Actor.label(), &actor.slug);
             let slug = self
                 .ids
                 .claim::<actors::Entity, C>(self.db, &at, &actor.slug, Target::New)
@@ -1245,11 +1253,11 @@ struct Provenance {
 /// Deletes the citations of rows of one kind.
 pub(super) async fn delete_citations<C: ConnectionTrait>(
     db: &C,
-    kind: &str,
+    kind: RecordKind,
     ids: &[i32],
 ) -> Result<(), KbError> {
     citations::Entity::delete_many()
-        .filter(citations::Column::EntityType.eq(kind))
+        .filter(citations::Column::EntityType.eq(kind.name()))
         .filter(citations::Column::EntityId.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
@@ -1327,29 +1335,29 @@ pub async fn write_record(db: &WriteTxn, record: &Record, target: Target) -> Res
 }
 
 /// Deletes a record of `kind` with what it owns: citations, owned links, indicators.
-pub async fn delete_record(db: &WriteTxn, kind: &str, id: i32) -> Result<(), KbError> {
-    delete_citations(db, kind, &[id]).await?;
-    aliases::delete(db, kind, &[id]).await?;
+pub async fn delete_record(db: &WriteTxn, kind: EntryKind, id: i32) -> Result<(), KbError> {
+    delete_citations(db, kind.record(), &[id]).await?;
+    aliases::delete(db, kind.record(), &[id]).await?;
     match kind {
-        "region" => {
+        EntryKind::Region => {
             delete_indicators(db, &[id]).await?;
             regions::Entity::delete_by_id(id).exec(db).await?;
         }
-        "cause" => {
+        EntryKind::Cause => {
             cause_dimensions::Entity::delete_many()
                 .filter(cause_dimensions::Column::CauseId.eq(id))
                 .exec(db)
                 .await?;
             causes::Entity::delete_by_id(id).exec(db).await?;
         }
-        "measure" => {
+        EntryKind::Measure => {
             measure_causes::Entity::delete_many()
                 .filter(measure_causes::Column::MeasureId.eq(id))
                 .exec(db)
                 .await?;
             measures::Entity::delete_by_id(id).exec(db).await?;
         }
-        "case" => {
+        EntryKind::Case => {
             case_measures::Entity::delete_many()
                 .filter(case_measures::Column::CaseId.eq(id))
                 .exec(db)
@@ -1360,12 +1368,13 @@ pub async fn delete_record(db: &WriteTxn, kind: &str, id: i32) -> Result<(), KbE
                 .await?;
             cases::Entity::delete_by_id(id).exec(db).await?;
         }
-        "statistic" => {
+        EntryKind::Statistic => {
             statistics::Entity::delete_by_id(id).exec(db).await?;
         }
         other => {
             return Err(KbError::Database(sea_orm::DbErr::Custom(format!(
-                "{other} records cannot be deleted"
+                "{} records cannot be deleted",
+                other.record().label()
             ))))
         }
     }
@@ -1400,13 +1409,13 @@ pub async fn load_with(
     };
 
     for entry in &kb.sources {
-        let at = At::new(&files.of("sources"), "source", &entry.slug);
+        let at = At::of(files, RecordKind::Source, &entry.slug);
         w.source(&at, entry).await?;
         progress(1);
     }
 
     for entry in &kb.dimensions {
-        let at = At::new(&files.of("dimensions"), "dimension", &entry.slug);
+        let at = At::of(files, RecordKind::Dimension, &entry.slug);
         w.dimension(&at, entry).await?;
         progress(1);
     }
@@ -1415,7 +1424,7 @@ pub async fn load_with(
     // so that an entry may name a parent defined further down the file.
     let mut regions_written = Vec::new();
     for entry in &kb.regions {
-        let at = At::new(&files.of("regions"), "region", &entry.slug);
+        let at = At::of(files, RecordKind::Region, &entry.slug);
         let id = w.region(&at, entry, Target::New).await?;
         regions_written.push((at, id, entry));
         progress(1);
@@ -1426,7 +1435,7 @@ pub async fn load_with(
 
     let mut causes_written = Vec::new();
     for entry in &kb.causes {
-        let at = At::new(&files.of("causes"), "cause", &entry.slug);
+        let at = At::of(files, RecordKind::Cause, &entry.slug);
         let id = w.cause(&at, entry, Target::New).await?;
         causes_written.push((at, id, entry));
         progress(1);
@@ -1436,37 +1445,37 @@ pub async fn load_with(
     }
 
     for entry in &kb.strategies {
-        let at = At::new(&files.of("strategies"), "strategy", &entry.slug);
+        let at = At::of(files, RecordKind::Strategy, &entry.slug);
         w.strategy(&at, entry).await?;
         progress(1);
     }
 
     for entry in &kb.measures {
-        let at = At::new(&files.of("measures"), "measure", &entry.slug);
+        let at = At::of(files, RecordKind::Measure, &entry.slug);
         w.measure(&at, entry, Target::New).await?;
         progress(1);
     }
     for entry in kb.cases {
-        let at = At::new(&files.of("cases"), "case", &entry.slug);
+        let at = At::of(files, RecordKind::Case, &entry.slug);
         w.case(&at, &entry, Target::New).await?;
         progress(1);
     }
     if let Some(mut streamed) = streamed {
         while let Some(entry) = streamed.next().await {
             let entry = entry?;
-            let at = At::new(&files.of("cases"), "case", &entry.slug);
+            let at = At::of(files, RecordKind::Case, &entry.slug);
             w.case(&at, &entry, Target::New).await?;
             progress(1);
         }
     }
     for entry in kb.statistics {
-        let at = At::new(&files.of("statistics"), "statistic", &entry.slug);
+        let at = At::of(files, RecordKind::Statistic, &entry.slug);
         w.statistic(&at, &entry, Target::New).await?;
         progress(1);
     }
 
     for entry in &kb.glossary {
-        let at = At::new(&files.of("glossary"), "glossary term", &entry.slug);
+        let at = At::of(files, RecordKind::GlossaryTerm, &entry.slug);
         w.glossary_term(&at, entry).await?;
         progress(1);
     }

@@ -19,6 +19,8 @@ pub use load::{
 pub use stream::CaseStream;
 
 use entities::kb_meta;
+
+use crate::domain::RecordKind;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 /// The files of the bundled knowledge base, in the order they are read.
@@ -43,19 +45,6 @@ const BUNDLED: [(&str, &str); 9] = [
     ("glossary.yaml", include_str!("../../data/kb/glossary.yaml")),
 ];
 
-/// The types of entries, by the file stem that holds them (`cases.yaml`, `cases.json`).
-pub const FILE_STEMS: [&str; 9] = [
-    "sources",
-    "regions",
-    "dimensions",
-    "causes",
-    "strategies",
-    "measures",
-    "cases",
-    "statistics",
-    "glossary",
-];
-
 /// The `kb_meta` key that records that the bundled knowledge base was loaded.
 const BUNDLED_MARKER: &str = "bundled-kb-loaded";
 
@@ -74,7 +63,7 @@ pub enum KbError {
         message: String,
     },
     /// The file name does not say which type of entries it holds.
-    #[error("{file}: unknown file; name it after the type of its entries ({}), ending in .yaml, .yml or .json", FILE_STEMS.join(", "))]
+    #[error("{file}: unknown file; name it after the type of its entries ({}), ending in .yaml, .yml or .json", RecordKind::file_stems().collect::<Vec<_>>().join(", "))]
     UnknownFile { file: String },
     /// The files hold no entry at all: most likely the wrong file, and loading nothing would
     /// still log a change of everything, making every replica rebuild its index.
@@ -201,26 +190,32 @@ impl KnowledgeBase {
         let kb = self;
         {
             let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-            let stem = [".yaml", ".yml", ".json"]
+            let kind = [".yaml", ".yml", ".json"]
                 .iter()
-                .find_map(|ext| name.strip_suffix(ext));
-            if let Some(stem) = stem {
-                names.add(stem, path);
-            }
-            match stem {
-                Some("sources") => append(&mut kb.sources, parse_list(path, contents)?),
-                Some("regions") => append(&mut kb.regions, parse_list(path, contents)?),
-                Some("dimensions") => append(&mut kb.dimensions, parse_list(path, contents)?),
-                Some("causes") => append(&mut kb.causes, parse_list(path, contents)?),
-                Some("strategies") => append(&mut kb.strategies, parse_list(path, contents)?),
-                Some("measures") => append(&mut kb.measures, parse_list(path, contents)?),
-                Some("cases") => append(&mut kb.cases, parse_list(path, contents)?),
-                Some("statistics") => append(&mut kb.statistics, parse_list(path, contents)?),
-                Some("glossary") => append(&mut kb.glossary, parse_list(path, contents)?),
-                _ => {
+                .find_map(|ext| name.strip_suffix(ext))
+                .and_then(RecordKind::of_file_stem)
+                .ok_or_else(|| KbError::UnknownFile {
+                    file: path.to_string(),
+                })?;
+            names.add(kind, path);
+            match kind {
+                RecordKind::Source => append(&mut kb.sources, parse_list(path, contents)?),
+                RecordKind::Region => append(&mut kb.regions, parse_list(path, contents)?),
+                RecordKind::Dimension => append(&mut kb.dimensions, parse_list(path, contents)?),
+                RecordKind::Cause => append(&mut kb.causes, parse_list(path, contents)?),
+                RecordKind::Strategy => append(&mut kb.strategies, parse_list(path, contents)?),
+                RecordKind::Measure => append(&mut kb.measures, parse_list(path, contents)?),
+                RecordKind::Case => append(&mut kb.cases, parse_list(path, contents)?),
+                RecordKind::Statistic => append(&mut kb.statistics, parse_list(path, contents)?),
+                RecordKind::GlossaryTerm => append(&mut kb.glossary, parse_list(path, contents)?),
+                RecordKind::Indicator
+                | RecordKind::Citation
+                | RecordKind::Actor
+                | RecordKind::Revision => {
+                    // No file holds these on their own: they are written inside their owner.
                     return Err(KbError::UnknownFile {
                         file: path.to_string(),
-                    })
+                    });
                 }
             }
         }
@@ -259,20 +254,17 @@ impl KnowledgeBase {
 /// The files entries were read from, by type, for error messages; `cases.yaml` and so on when
 /// nothing else is known.
 #[derive(Clone, Debug, Default)]
-pub struct FileNames(std::collections::HashMap<String, Vec<String>>);
+pub struct FileNames(std::collections::HashMap<RecordKind, Vec<String>>);
 
 impl FileNames {
-    pub(crate) fn add(&mut self, stem: &str, path: &str) {
-        self.0
-            .entry(stem.to_string())
-            .or_default()
-            .push(path.to_string());
+    pub(crate) fn add(&mut self, kind: RecordKind, path: &str) {
+        self.0.entry(kind).or_default().push(path.to_string());
     }
 
-    pub fn of(&self, stem: &str) -> String {
-        match self.0.get(stem) {
+    pub fn of(&self, kind: RecordKind) -> String {
+        match self.0.get(&kind) {
             Some(paths) => paths.join(" or "),
-            None => format!("{stem}.yaml"),
+            None => format!("{}.yaml", kind.file_stem().unwrap_or(kind.name())),
         }
     }
 

@@ -23,7 +23,7 @@ impl CaseStream {
     /// their names in `names` for the loader's messages.
     pub fn read(names: &mut FileNames, paths: Vec<PathBuf>) -> CaseStream {
         for path in &paths {
-            names.add("cases", &path.display().to_string());
+            names.add(crate::domain::RecordKind::Case, &path.display().to_string());
         }
         let (sender, receiver) = mpsc::channel(BUFFER);
         std::thread::spawn(move || {

@@ -136,7 +136,7 @@ mod tests {
                 .iter()
                 .map(|(field, html)| Highlight {
                     field,
-                    lang: "zh",
+                    lang: crate::domain::Lang::Zh,
                     html: html.to_string(),
                 })
                 .collect(),

@@ -12,6 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use entities::*;
 
+use super::FacetField;
 use crate::domain::EntryKind;
 use crate::error::AppResult;
 use crate::graph::Graph;
@@ -77,7 +78,7 @@ pub fn referrers_key(kind: EntryKind, id: i32) -> String {
 }
 
 /// A document's facets: (field, slug) pairs.
-pub type Facets = BTreeSet<(&'static str, String)>;
+pub type Facets = BTreeSet<(FacetField, String)>;
 
 /// Collects the keys of the records a document is built from.
 #[derive(Default)]
@@ -306,10 +307,7 @@ impl Reach {
             names.1.push(actor.name_en);
         }
         for c in citations_of(db, only).await? {
-            let kind = EntryKind::ALL
-                .into_iter()
-                .find(|kind| kind.as_str() == c.entity_type);
-            if let Some(kind) = kind {
+            if let Ok(kind) = EntryKind::parse(&c.entity_type) {
                 reach
                     .excerpts
                     .entry((kind, c.entity_id))
@@ -445,16 +443,16 @@ impl Builder<'_> {
         deps.add(EntryKind::Measure, measure.id);
         if let Some(strategy) = g.strategies.get(&measure.strategy_id) {
             deps.add(EntryKind::Strategy, strategy.id);
-            facets.insert(("strategy", strategy.slug.clone()));
+            facets.insert((FacetField::Strategy, strategy.slug.clone()));
             if let Some(dimension) = strategy.dimension_id.and_then(|d| g.dimensions.get(&d)) {
                 deps.add(EntryKind::Dimension, dimension.id);
-                facets.insert(("dimension", dimension.slug.clone()));
+                facets.insert((FacetField::Dimension, dimension.slug.clone()));
             }
         }
         for link in g.causes_of_measure.get(&measure.id).into_iter().flatten() {
             for c in g.cause_chain(link.cause_id) {
                 deps.add(EntryKind::Cause, c.id);
-                facets.insert(("cause", c.slug.clone()));
+                facets.insert((FacetField::Cause, c.slug.clone()));
             }
         }
         facets
@@ -470,7 +468,7 @@ impl Builder<'_> {
         for region in regions.into_iter().flatten() {
             for region in self.g.region_chain(Some(*region)) {
                 deps.add(EntryKind::Region, region.id);
-                facets.insert(("region", region.slug.clone()));
+                facets.insert((FacetField::Region, region.slug.clone()));
             }
         }
         facets
@@ -496,7 +494,7 @@ impl Builder<'_> {
         for region in self.g.region_chain(case.region_id) {
             deps.add(EntryKind::Region, region.id);
             body.add(&region.name_zh, &region.name_en);
-            facets.insert(("region", region.slug.clone()));
+            facets.insert((FacetField::Region, region.slug.clone()));
         }
         for measure in self.measures_of_case(case.id) {
             body.add(&measure.title_zh, &measure.title_en);
@@ -563,7 +561,7 @@ impl Builder<'_> {
         let mut facets = Facets::new();
         for c in g.cause_chain(cause.id) {
             deps.add(EntryKind::Cause, c.id);
-            facets.insert(("cause", c.slug.clone()));
+            facets.insert((FacetField::Cause, c.slug.clone()));
         }
         if let Some(parent) = cause.parent_id.and_then(|p| g.causes.get(&p)) {
             body.add(&parent.name_zh, &parent.name_en);
@@ -577,7 +575,7 @@ impl Builder<'_> {
         {
             deps.add(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
-            facets.insert(("dimension", dimension.slug.clone()));
+            facets.insert((FacetField::Dimension, dimension.slug.clone()));
         }
         for statistic in g.statistics_of_cause.get(&cause.id).into_iter().flatten() {
             deps.add(EntryKind::Statistic, statistic.id);
@@ -593,7 +591,7 @@ impl Builder<'_> {
             deps.add(EntryKind::Measure, measure.id);
             if let Some(strategy) = g.strategies.get(&measure.strategy_id) {
                 deps.add(EntryKind::Strategy, strategy.id);
-                facets.insert(("strategy", strategy.slug.clone()));
+                facets.insert((FacetField::Strategy, strategy.slug.clone()));
             }
             facets.extend(self.regions_of_measure(measure.id, &mut deps));
         }
@@ -617,11 +615,11 @@ impl Builder<'_> {
         let mut deps = Deps::of(EntryKind::Strategy, strategy.id);
         deps.add_referrers(EntryKind::Strategy, strategy.id);
         body.add(&strategy.aim_zh, &strategy.aim_en);
-        let mut facets = Facets::from([("strategy", strategy.slug.clone())]);
+        let mut facets = Facets::from([(FacetField::Strategy, strategy.slug.clone())]);
         if let Some(dimension) = strategy.dimension_id.and_then(|d| g.dimensions.get(&d)) {
             deps.add(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
-            facets.insert(("dimension", dimension.slug.clone()));
+            facets.insert((FacetField::Dimension, dimension.slug.clone()));
         }
         for measure in g.measures_of_strategy(strategy.id) {
             deps.add(EntryKind::Measure, measure.id);
@@ -646,11 +644,11 @@ impl Builder<'_> {
         let mut body = self.excerpts(EntryKind::Dimension, dimension.id);
         let mut deps = Deps::of(EntryKind::Dimension, dimension.id);
         deps.add_referrers(EntryKind::Dimension, dimension.id);
-        let mut facets = Facets::from([("dimension", dimension.slug.clone())]);
+        let mut facets = Facets::from([(FacetField::Dimension, dimension.slug.clone())]);
         for strategy in g.strategies_of_dimension(dimension.id) {
             deps.add(EntryKind::Strategy, strategy.id);
             body.add(&strategy.name_zh, &strategy.name_en);
-            facets.insert(("strategy", strategy.slug.clone()));
+            facets.insert((FacetField::Strategy, strategy.slug.clone()));
         }
         for cause in g
             .causes_of_dimension
@@ -687,7 +685,10 @@ impl Builder<'_> {
         for r in &chain {
             deps.add(EntryKind::Region, r.id);
         }
-        let mut facets: Facets = chain.iter().map(|r| ("region", r.slug.clone())).collect();
+        let mut facets: Facets = chain
+            .iter()
+            .map(|r| (FacetField::Region, r.slug.clone()))
+            .collect();
         for parent in chain.iter().skip(1) {
             body.add(&parent.name_zh, &parent.name_en);
         }
@@ -730,7 +731,7 @@ impl Builder<'_> {
             for cause in g.cause_chain(cause_id) {
                 deps.add(EntryKind::Cause, cause.id);
                 body.add(&cause.name_zh, &cause.name_en);
-                facets.insert(("cause", cause.slug.clone()));
+                facets.insert((FacetField::Cause, cause.slug.clone()));
             }
             for dimension in g
                 .dims_of_cause
@@ -739,7 +740,7 @@ impl Builder<'_> {
                 .flatten()
                 .filter_map(|d| g.dimensions.get(d))
             {
-                facets.insert(("dimension", dimension.slug.clone()));
+                facets.insert((FacetField::Dimension, dimension.slug.clone()));
             }
             for measure in g
                 .measures_of_cause
@@ -751,7 +752,7 @@ impl Builder<'_> {
                 deps.add(EntryKind::Measure, measure.id);
                 if let Some(strategy) = g.strategies.get(&measure.strategy_id) {
                     deps.add(EntryKind::Strategy, strategy.id);
-                    facets.insert(("strategy", strategy.slug.clone()));
+                    facets.insert((FacetField::Strategy, strategy.slug.clone()));
                 }
             }
         }
@@ -759,15 +760,15 @@ impl Builder<'_> {
             deps.add(EntryKind::Dimension, dimension.id);
             deps.add_referrers(EntryKind::Dimension, dimension.id);
             body.add(&dimension.name_zh, &dimension.name_en);
-            facets.insert(("dimension", dimension.slug.clone()));
+            facets.insert((FacetField::Dimension, dimension.slug.clone()));
             for strategy in g.strategies_of_dimension(dimension.id) {
                 deps.add(EntryKind::Strategy, strategy.id);
-                facets.insert(("strategy", strategy.slug.clone()));
+                facets.insert((FacetField::Strategy, strategy.slug.clone()));
             }
         }
         for region in g.region_chain(statistic.region_id) {
             deps.add(EntryKind::Region, region.id);
-            facets.insert(("region", region.slug.clone()));
+            facets.insert((FacetField::Region, region.slug.clone()));
         }
         SearchDocument {
             kind: EntryKind::Statistic,

@@ -22,7 +22,7 @@ use super::normalise::name_key;
 use super::query::{Part, UserQuery};
 use super::schema::{character_text, schema, Fields, SCHEMA_VERSION};
 use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words};
-use crate::domain::EntryKind;
+use crate::domain::{EntryKind, Lang};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -134,7 +134,7 @@ pub struct SearchRequest {
     pub query: UserQuery,
     pub kinds: Vec<EntryKind>,
     /// Facet field (`strategy`, `dimension`, `cause`, `region`) to accepted slugs.
-    pub facets: BTreeMap<&'static str, Vec<String>>,
+    pub facets: BTreeMap<FacetField, Vec<String>>,
     pub limit: usize,
     pub offset: usize,
     /// Skip what the caller will not show: facet counts cost a visit of every matching record.
@@ -158,7 +158,7 @@ pub enum Scope {
 pub struct Highlight {
     /// `title`, `aliases`, `summary`, `body` or `text` (all Chinese text, matched by character).
     pub field: &'static str,
-    pub lang: &'static str,
+    pub lang: Lang,
     pub html: String,
 }
 
@@ -177,11 +177,44 @@ pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
     /// Facet field (`kind`, `strategy`, `dimension`, `region`) to (value, count), largest first.
-    pub facets: Vec<(&'static str, Vec<(String, u64)>)>,
+    pub facets: Vec<(FacetField, Vec<(String, u64)>)>,
 }
 
-/// Facet fields reported with results.
-pub const FACET_FIELDS: [&str; 4] = ["kind", "strategy", "dimension", "region"];
+/// The fields a document's facets are under: `/kind/case`, `/strategy/education`, ...
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FacetField {
+    Kind,
+    Strategy,
+    Dimension,
+    Cause,
+    Region,
+}
+
+impl FacetField {
+    /// Facet fields reported with results (a cause's facet only narrows a search: causes are
+    /// a tree a planner picks from, not a count worth showing).
+    pub const REPORTED: [FacetField; 4] = [
+        FacetField::Kind,
+        FacetField::Strategy,
+        FacetField::Dimension,
+        FacetField::Region,
+    ];
+
+    /// The facet's root in the index, and its name in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FacetField::Kind => "kind",
+            FacetField::Strategy => "strategy",
+            FacetField::Dimension => "dimension",
+            FacetField::Cause => "cause",
+            FacetField::Region => "region",
+        }
+    }
+
+    fn facet(self, value: &str) -> Facet {
+        Facet::from_path([self.as_str(), value])
+    }
+}
 
 pub struct SearchEngine {
     index: Index,
@@ -443,9 +476,9 @@ impl SearchEngine {
         for name in names {
             document.add_text(f.names, name);
         }
-        document.add_facet(f.facets, Facet::from_path(["kind", d.kind.as_str()]));
+        document.add_facet(f.facets, FacetField::Kind.facet(d.kind.as_str()));
         for (field, slug) in &d.facets {
-            document.add_facet(f.facets, Facet::from_path([*field, slug.as_str()]));
+            document.add_facet(f.facets, field.facet(slug));
         }
         for dep in &d.deps {
             document.add_text(f.deps, dep);
@@ -468,8 +501,8 @@ impl SearchEngine {
             (top, total, None)
         } else {
             let mut facets = FacetCollector::for_field("facets");
-            for field in FACET_FIELDS {
-                facets.add_facet(Facet::from_path([field]));
+            for field in FacetField::REPORTED {
+                facets.add_facet(Facet::from_path([field.as_str()]));
             }
             let (top, total, counts) = searcher.search(&query, &(top_docs, Count, facets))?;
             (top, total, Some(counts))
@@ -502,7 +535,7 @@ impl SearchEngine {
             for (name, lang, field, generator) in &generators {
                 let mut snippet = if *field == self.fields.chars {
                     // The character-level match is only worth showing when no word matched.
-                    if highlights.iter().any(|h| h.lang == "zh") {
+                    if highlights.iter().any(|h| h.lang == Lang::Zh) {
                         continue;
                     }
                     generator.snippet(&character_text(
@@ -520,7 +553,7 @@ impl SearchEngine {
                 snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
                 highlights.push(Highlight {
                     field: name,
-                    lang,
+                    lang: *lang,
                     html: snippet.to_html(),
                 });
             }
@@ -540,11 +573,11 @@ impl SearchEngine {
                 facets: Vec::new(),
             });
         };
-        let facets = FACET_FIELDS
+        let facets = FacetField::REPORTED
             .into_iter()
             .map(|field| {
                 let mut values: Vec<(String, u64)> = facet_counts
-                    .get(Facet::from_path([field]))
+                    .get(Facet::from_path([field.as_str()]))
                     .map(|(facet, count)| {
                         (
                             facet
@@ -576,7 +609,7 @@ impl SearchEngine {
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         scope: Scope,
-    ) -> Result<Vec<(&'static str, &'static str, Field, SnippetGenerator)>, SearchError> {
+    ) -> Result<Vec<(&'static str, Lang, Field, SnippetGenerator)>, SearchError> {
         let f = &self.fields;
         let mut terms: BTreeMap<Field, BTreeSet<&Term>> = BTreeMap::new();
         query.query_terms(&mut |term, _| {
@@ -586,15 +619,15 @@ impl SearchEngine {
         // Evidence reads names, aliases and summaries only: no snippet of anything else.
         let fields = if scope == Scope::Evidence { 6 } else { 9 };
         for (name, lang, field, max_chars) in [
-            ("title", "zh", f.title_zh, 300),
-            ("title", "en", f.title_en, 200),
-            ("aliases", "zh", f.aliases_zh, 300),
-            ("aliases", "en", f.aliases_en, 200),
-            ("summary", "zh", f.summary_zh, 300),
-            ("summary", "en", f.summary_en, 200),
-            ("body", "zh", f.body_zh, 300),
-            ("body", "en", f.body_en, 200),
-            ("text", "zh", f.chars, 300),
+            ("title", Lang::Zh, f.title_zh, 300),
+            ("title", Lang::En, f.title_en, 200),
+            ("aliases", Lang::Zh, f.aliases_zh, 300),
+            ("aliases", Lang::En, f.aliases_en, 200),
+            ("summary", Lang::Zh, f.summary_zh, 300),
+            ("summary", Lang::En, f.summary_en, 200),
+            ("body", Lang::Zh, f.body_zh, 300),
+            ("body", Lang::En, f.body_en, 200),
+            ("text", Lang::Zh, f.chars, 300),
         ]
         .into_iter()
         .take(fields)
@@ -677,7 +710,7 @@ impl SearchEngine {
             let kinds = request
                 .kinds
                 .iter()
-                .map(|k| self.facet_query(&Facet::from_path(["kind", k.as_str()])))
+                .map(|k| self.facet_query(&FacetField::Kind.facet(k.as_str())))
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::union(kinds))));
         }
@@ -687,7 +720,7 @@ impl SearchEngine {
             }
             let values = slugs
                 .iter()
-                .map(|slug| self.facet_query(&Facet::from_path([*field, slug.as_str()])))
+                .map(|slug| self.facet_query(&field.facet(slug)))
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::union(values))));
         }

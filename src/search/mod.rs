@@ -12,8 +12,8 @@ pub mod tokenizer;
 
 pub use documents::{from_database, SearchDocument};
 pub use engine::{
-    Highlight, Hit, IndexState, Scope, SearchEngine, SearchError, SearchRequest, SearchResults,
-    FACET_FIELDS,
+    FacetField, Highlight, Hit, IndexState, Scope, SearchEngine, SearchError, SearchRequest,
+    SearchResults,
 };
 pub use query::{Part, UserQuery, MAX_QUERY_CHARS};
 pub use schema::SCHEMA_VERSION;

@@ -8,7 +8,7 @@ use super::tokenizer::{CJK, EN, ZH};
 
 /// Bump when the schema, a tokenizer or what documents hold changes: an index of another version
 /// is rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {

@@ -5,44 +5,10 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
+pub use crate::domain::Lang;
 
+/// The app's side of a language: its UI strings and how a browser asks for it.
 impl Lang {
-    pub fn parse(raw: &str) -> Option<Lang> {
-        match raw {
-            "zh" => Some(Lang::Zh),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The path segment: `zh` or `en`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-
-    /// The value of `<html lang>`.
-    pub fn html(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        }
-    }
-
     pub fn messages(self) -> &'static Messages {
         match self {
             Lang::Zh => &ZH,

@@ -1221,3 +1221,39 @@ fn every_sentence_of_the_paper_is_cited_or_excused() {
         faults.len()
     );
 }
+
+/// A database written when glossary terms' citations and aliases called their owner
+/// `glossary-term` reads the same after the migration that gives each kind one name.
+#[tokio::test]
+async fn the_kind_name_migration_keeps_glossary_citations_and_aliases() {
+    use migrations::{Migrator, MigratorTrait};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    kb::seed_bundled(&db).await.unwrap();
+    let original = kb::dump(&db).await.unwrap();
+    let glossary_citations = || {
+        entities::citations::Entity::find()
+            .filter(entities::citations::Column::EntityType.eq("glossary"))
+            .all(&db)
+    };
+    let named = glossary_citations().await.unwrap();
+    assert!(!named.is_empty(), "the bundled glossary cites the paper");
+    assert!(named.iter().all(|c| c.slug.starts_with("glossary-")));
+
+    // Back to the old names, as an older release wrote them, and forward again.
+    Migrator::down(&db, Some(1)).await.unwrap();
+    assert!(glossary_citations().await.unwrap().is_empty());
+    let old = entities::citations::Entity::find()
+        .filter(entities::citations::Column::EntityType.eq("glossary-term"))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(old.len(), named.len());
+    assert!(old.iter().all(|c| c.slug.starts_with("glossary-term-")));
+    Migrator::up(&db, None).await.unwrap();
+
+    assert_eq!(glossary_citations().await.unwrap(), named);
+    assert_eq!(kb::dump(&db).await.unwrap(), original);
+}

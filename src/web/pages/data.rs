@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use super::super::i18n::Lang;
 use super::super::page::Link;
+use crate::domain::EntryKind;
 
 /// A text in both languages, as the API gives it.
 #[derive(Deserialize, Clone, Debug, Default)]
@@ -105,9 +106,10 @@ pub struct SourceRef {
     pub year: Option<i32>,
 }
 
-/// The kinds of record pages, by their path segment.
+/// The kinds of record pages, by their path segment (planners' words: a strategy is a prong,
+/// a dimension a kind of poverty).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordKind {
+pub enum PageKind {
     Case,
     Measure,
     Cause,
@@ -117,43 +119,44 @@ pub enum RecordKind {
     Statistic,
 }
 
-impl RecordKind {
-    pub fn parse(segment: &str) -> Option<RecordKind> {
+impl PageKind {
+    pub fn parse(segment: &str) -> Option<PageKind> {
         Some(match segment {
-            "case" => RecordKind::Case,
-            "measure" => RecordKind::Measure,
-            "cause" => RecordKind::Cause,
-            "prong" => RecordKind::Prong,
-            "poverty" => RecordKind::Poverty,
-            "region" => RecordKind::Region,
-            "statistic" => RecordKind::Statistic,
+            "case" => PageKind::Case,
+            "measure" => PageKind::Measure,
+            "cause" => PageKind::Cause,
+            "prong" => PageKind::Prong,
+            "poverty" => PageKind::Poverty,
+            "region" => PageKind::Region,
+            "statistic" => PageKind::Statistic,
             _ => return None,
         })
     }
 
-    /// The kind of an API `EntryKind` (`CASE`) or a search facet value (`case`).
-    pub fn of_entry(kind: &str) -> Option<RecordKind> {
-        Some(match kind.to_ascii_lowercase().as_str() {
-            "case" => RecordKind::Case,
-            "measure" => RecordKind::Measure,
-            "cause" => RecordKind::Cause,
-            "strategy" => RecordKind::Prong,
-            "dimension" => RecordKind::Poverty,
-            "region" => RecordKind::Region,
-            "statistic" => RecordKind::Statistic,
-            _ => return None,
+    /// The page kind of an API `EntryKind` (`CASE`) or a search facet value (`case`); none
+    /// for glossary terms, which are listed on one page.
+    pub fn of_entry(kind: &str) -> Option<PageKind> {
+        Some(match EntryKind::parse(&kind.to_ascii_lowercase()).ok()? {
+            EntryKind::Case => PageKind::Case,
+            EntryKind::Measure => PageKind::Measure,
+            EntryKind::Cause => PageKind::Cause,
+            EntryKind::Strategy => PageKind::Prong,
+            EntryKind::Dimension => PageKind::Poverty,
+            EntryKind::Region => PageKind::Region,
+            EntryKind::Statistic => PageKind::Statistic,
+            EntryKind::Glossary => return None,
         })
     }
 
     pub fn segment(self) -> &'static str {
         match self {
-            RecordKind::Case => "case",
-            RecordKind::Measure => "measure",
-            RecordKind::Cause => "cause",
-            RecordKind::Prong => "prong",
-            RecordKind::Poverty => "poverty",
-            RecordKind::Region => "region",
-            RecordKind::Statistic => "statistic",
+            PageKind::Case => "case",
+            PageKind::Measure => "measure",
+            PageKind::Cause => "cause",
+            PageKind::Prong => "prong",
+            PageKind::Poverty => "poverty",
+            PageKind::Region => "region",
+            PageKind::Statistic => "statistic",
         }
     }
 
@@ -164,12 +167,12 @@ impl RecordKind {
 }
 
 /// A link to a record page.
-pub fn record_link(lang: Lang, kind: RecordKind, named: &Named) -> Link {
+pub fn record_link(lang: Lang, kind: PageKind, named: &Named) -> Link {
     titled_link(lang, kind, &named.slug, &named.name)
 }
 
 /// The link to a record from its slug and its title (or name).
-pub fn titled_link(lang: Lang, kind: RecordKind, slug: &str, title: &Text) -> Link {
+pub fn titled_link(lang: Lang, kind: PageKind, slug: &str, title: &Text) -> Link {
     Link::new(
         format!("/{}/{}/{}", lang.code(), kind.segment(), slug),
         title.of(lang),
@@ -286,7 +289,7 @@ pub struct Chip {
     pub class: &'static str,
 }
 
-pub fn chip(lang: Lang, kind: RecordKind, named: &Named) -> Chip {
+pub fn chip(lang: Lang, kind: PageKind, named: &Named) -> Chip {
     Chip {
         href: format!("/{}/{}/{}", lang.code(), kind.segment(), named.slug),
         label: named.name.of(lang),
@@ -377,9 +380,9 @@ mod tests {
             "region",
             "statistic",
         ] {
-            assert_eq!(RecordKind::parse(segment).unwrap().segment(), segment);
+            assert_eq!(PageKind::parse(segment).unwrap().segment(), segment);
         }
-        assert_eq!(RecordKind::of_entry("STRATEGY"), Some(RecordKind::Prong));
-        assert_eq!(RecordKind::of_entry("dimension"), Some(RecordKind::Poverty));
+        assert_eq!(PageKind::of_entry("STRATEGY"), Some(PageKind::Prong));
+        assert_eq!(PageKind::of_entry("dimension"), Some(PageKind::Poverty));
     }
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::data::{
-    record_link, region_choices, share, Choice, Connection, Figure, Named, RecordKind, RegionRow,
+    record_link, region_choices, share, Choice, Connection, Figure, Named, PageKind, RegionRow,
 };
 use super::{document, html, Chrome, Ctx, Link, PageResult};
 use crate::web::i18n::Lang;
@@ -136,12 +136,12 @@ pub fn view(lang: Lang, data: MatrixData, base: &str, params: &Params) -> Matrix
                             measures: cell
                                 .measures
                                 .iter()
-                                .map(|m| record_link(lang, RecordKind::Measure, m))
+                                .map(|m| record_link(lang, PageKind::Measure, m))
                                 .collect(),
                             cases: cell
                                 .cases
                                 .iter()
-                                .map(|c| record_link(lang, RecordKind::Case, c))
+                                .map(|c| record_link(lang, PageKind::Case, c))
                                 .collect(),
                         });
                     }
@@ -187,7 +187,7 @@ pub fn view(lang: Lang, data: MatrixData, base: &str, params: &Params) -> Matrix
         prongs: data
             .strategies
             .iter()
-            .map(|s| record_link(lang, RecordKind::Prong, s))
+            .map(|s| record_link(lang, PageKind::Prong, s))
             .collect(),
         rows,
         gap_count: data.gap_count,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::data::{
-    chip, cited, region_choices, Chip, Choice, Citation, Cited, Connection, Named, RecordKind,
+    chip, cited, region_choices, Chip, Choice, Citation, Cited, Connection, Named, PageKind,
     RegionRow, Text,
 };
 use super::{document, html, Chrome, Ctx, Link, PageResult};
@@ -170,7 +170,7 @@ fn paths(lang: Lang, measure: &Measure) -> Vec<Vec<Chip>> {
         .map(|cause| {
             let mut path = vec![chip(
                 lang,
-                RecordKind::Cause,
+                PageKind::Cause,
                 &Named {
                     slug: cause.slug.clone(),
                     name: cause.name.clone(),
@@ -187,21 +187,21 @@ fn paths(lang: Lang, measure: &Measure) -> Vec<Vec<Chip>> {
                 .find(|d| Some(d.slug.as_str()) == prong_dimension)
                 .or(cause.dimensions.first());
             if let Some(dimension) = dimension {
-                path.push(chip(lang, RecordKind::Poverty, dimension));
+                path.push(chip(lang, PageKind::Poverty, dimension));
             }
             if let Some(strategy) = &measure.strategy {
                 path.push(chip(
                     lang,
-                    RecordKind::Prong,
+                    PageKind::Prong,
                     &Named {
                         slug: strategy.slug.clone(),
                         name: strategy.name.clone(),
                     },
                 ));
             }
-            path.push(chip(lang, RecordKind::Measure, &measure_named));
+            path.push(chip(lang, PageKind::Measure, &measure_named));
             if let Some(case) = &case {
-                path.push(chip(lang, RecordKind::Case, case));
+                path.push(chip(lang, PageKind::Case, case));
             }
             path
         })

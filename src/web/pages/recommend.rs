@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::data::{
     bar, chip, cited, region_choices, share, Bar, Chip, Choice, Citation, Cited, Connection,
-    Figure, Named, RecordKind, RegionRow, Text,
+    Figure, Named, PageKind, RegionRow, Text,
 };
 use super::{document, html, Chrome, Ctx, Link, PageResult};
 use crate::web::i18n::Lang;
@@ -188,7 +188,7 @@ pub async fn recommend(mut ctx: Ctx) -> PageResult {
             .matched_causes
             .iter()
             .map(|m| Understood {
-                cause: super::data::record_link(lang, RecordKind::Cause, &m.cause),
+                cause: super::data::record_link(lang, PageKind::Cause, &m.cause),
                 terms: m.matched_terms.join(" · "),
             })
             .collect();
@@ -246,7 +246,7 @@ fn view(lang: Lang, rank: usize, item: Item, plan: &[String]) -> RecommendationV
             path.steps
                 .iter()
                 .filter_map(|step| {
-                    let kind = RecordKind::of_entry(&step.kind)?;
+                    let kind = PageKind::of_entry(&step.kind)?;
                     Some(chip(
                         lang,
                         kind,
@@ -266,7 +266,7 @@ fn view(lang: Lang, rank: usize, item: Item, plan: &[String]) -> RecommendationV
         slug: item.measure.slug,
         title: item.measure.title.of(lang),
         summary: item.measure.summary.map(|s| s.of(lang)).unwrap_or_default(),
-        prong: super::data::record_link(lang, RecordKind::Prong, &item.strategy),
+        prong: super::data::record_link(lang, PageKind::Prong, &item.strategy),
         paths,
         evidence: item.evidence.iter().take(4).map(|f| bar(lang, f)).collect(),
         rationale: item.rationale.of(lang),
@@ -280,7 +280,7 @@ fn view(lang: Lang, rank: usize, item: Item, plan: &[String]) -> RecommendationV
             .cases
             .iter()
             .take(3)
-            .map(|c| super::data::record_link(lang, RecordKind::Case, c))
+            .map(|c| super::data::record_link(lang, PageKind::Case, c))
             .collect(),
     }
 }

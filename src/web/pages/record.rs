@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::data::{
     bar, cited, record_link, respondent, share, titled_link, Bar, Citation, Cited, Figure, Named,
-    RecordKind, Text,
+    PageKind, Text,
 };
 use super::matrix::{self, MatrixData, MatrixView};
 use super::{document, html, Chrome, Ctx, Link, PageResult};
@@ -97,7 +97,7 @@ fn fact(label: String, value: String, href: Option<String>) -> Fact {
     Fact { label, value, href }
 }
 
-fn links(lang: Lang, kind: RecordKind, list: &[Named]) -> Vec<Link> {
+fn links(lang: Lang, kind: PageKind, list: &[Named]) -> Vec<Link> {
     list.iter().map(|n| record_link(lang, kind, n)).collect()
 }
 
@@ -108,19 +108,19 @@ fn optional(lang: Lang, text: &Option<Text>) -> Option<String> {
 /// `GET /{lang}/{kind}/{slug}`.
 pub async fn record(mut ctx: Ctx, path: web::Path<(String, String, String)>) -> PageResult {
     let (_, kind, slug) = path.into_inner();
-    let Some(kind) = RecordKind::parse(&kind) else {
+    let Some(kind) = PageKind::parse(&kind) else {
         return Err(ctx.not_found());
     };
     let lang = ctx.lang;
     let home = Link::new(ctx.href(""), ctx.m("nav.home"));
     let mut built = match kind {
-        RecordKind::Case => case(&mut ctx, &slug).await?,
-        RecordKind::Measure => measure(&mut ctx, &slug).await?,
-        RecordKind::Cause => cause(&mut ctx, &slug).await?,
-        RecordKind::Prong => prong(&mut ctx, &slug).await?,
-        RecordKind::Poverty => poverty(&mut ctx, &slug).await?,
-        RecordKind::Region => region(&mut ctx, &slug).await?,
-        RecordKind::Statistic => statistic(&mut ctx, &slug).await?,
+        PageKind::Case => case(&mut ctx, &slug).await?,
+        PageKind::Measure => measure(&mut ctx, &slug).await?,
+        PageKind::Cause => cause(&mut ctx, &slug).await?,
+        PageKind::Prong => prong(&mut ctx, &slug).await?,
+        PageKind::Poverty => poverty(&mut ctx, &slug).await?,
+        PageKind::Region => region(&mut ctx, &slug).await?,
+        PageKind::Statistic => statistic(&mut ctx, &slug).await?,
     };
     if built.has_history {
         #[derive(Deserialize)]
@@ -268,9 +268,9 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let mut facts = Vec::new();
     if let Some(region) = &data.region {
         if let Some(parent) = &region.parent {
-            crumbs.push(record_link(lang, RecordKind::Region, parent));
+            crumbs.push(record_link(lang, PageKind::Region, parent));
         }
-        let link = titled_link(lang, RecordKind::Region, &region.slug, &region.name);
+        let link = titled_link(lang, PageKind::Region, &region.slug, &region.name);
         facts.push(fact(
             ctx.m("record.where"),
             link.label.clone(),
@@ -325,12 +325,12 @@ async fn case(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ctx.m("record.measures"),
         data.measures
             .iter()
-            .map(|m| titled_link(lang, RecordKind::Measure, &m.slug, &m.title))
+            .map(|m| titled_link(lang, PageKind::Measure, &m.slug, &m.title))
             .collect(),
     ));
     sections.push(Section::links(
         ctx.m("record.causes"),
-        links(lang, RecordKind::Cause, &causes),
+        links(lang, PageKind::Cause, &causes),
     ));
     if !data.actors.is_empty() {
         let named = data.actors.iter().map(|a| match optional(lang, &a.role) {
@@ -434,7 +434,7 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     let mut facts = Vec::new();
     let mut crumbs = Vec::new();
     if let Some(s) = &data.strategy {
-        let link = titled_link(lang, RecordKind::Prong, &s.slug, &s.name);
+        let link = titled_link(lang, PageKind::Prong, &s.slug, &s.name);
         facts.push(fact(
             ctx.m("record.prong"),
             link.label.clone(),
@@ -442,7 +442,7 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ));
         crumbs.push(link);
         if let Some(d) = &s.dimension {
-            let link = record_link(lang, RecordKind::Poverty, d);
+            let link = record_link(lang, PageKind::Poverty, d);
             facts.push(fact(ctx.m("record.poverty"), link.label, Some(link.href)));
         }
     }
@@ -469,7 +469,7 @@ async fn measure(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             .iter()
             .map(|c| {
                 let kinds: Vec<String> = c.dimensions.iter().map(|d| d.name.of(lang)).collect();
-                let mut link = titled_link(lang, RecordKind::Cause, &c.slug, &c.name);
+                let mut link = titled_link(lang, PageKind::Cause, &c.slug, &c.name);
                 if !kinds.is_empty() {
                     link.label = format!("{} → {}", link.label, kinds.join(" · "));
                 }
@@ -545,7 +545,7 @@ async fn cause(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         None,
     )];
     if let Some(parent) = &data.parent {
-        crumbs.push(record_link(lang, RecordKind::Cause, parent));
+        crumbs.push(record_link(lang, PageKind::Cause, parent));
     }
     if !data.dimensions.is_empty() {
         facts.push(fact(
@@ -579,19 +579,19 @@ async fn cause(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     if !data.children.is_empty() {
         sections.push(Section::links(
             ctx.m("record.sub_causes"),
-            links(lang, RecordKind::Cause, &data.children),
+            links(lang, PageKind::Cause, &data.children),
         ));
     }
     sections.push(Section::links(
         ctx.m("record.poverty"),
-        links(lang, RecordKind::Poverty, &data.dimensions),
+        links(lang, PageKind::Poverty, &data.dimensions),
     ));
     sections.push(Section::links(
         ctx.m("record.measures"),
         data.measures
             .iter()
             .map(|m| {
-                let mut link = titled_link(lang, RecordKind::Measure, &m.slug, &m.title);
+                let mut link = titled_link(lang, PageKind::Measure, &m.slug, &m.title);
                 if let Some(s) = &m.strategy {
                     link.label = format!("{} · {}", link.label, s.name.of(lang));
                 }
@@ -646,7 +646,7 @@ async fn prong(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         None,
     )];
     if let Some(d) = &data.dimension {
-        let link = record_link(lang, RecordKind::Poverty, d);
+        let link = record_link(lang, PageKind::Poverty, d);
         facts.push(fact(ctx.m("record.poverty"), link.label, Some(link.href)));
     }
     let mut cases: Vec<Named> = Vec::new();
@@ -671,12 +671,12 @@ async fn prong(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
         ctx.m("record.measures"),
         data.measures
             .iter()
-            .map(|m| titled_link(lang, RecordKind::Measure, &m.slug, &m.title))
+            .map(|m| titled_link(lang, PageKind::Measure, &m.slug, &m.title))
             .collect(),
     ));
     sections.push(Section::links(
         ctx.m("record.cases"),
-        links(lang, RecordKind::Case, &cases),
+        links(lang, PageKind::Case, &cases),
     ));
     Ok(Built {
         view: RecordView {
@@ -726,11 +726,11 @@ async fn poverty(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     }
     sections.push(Section::links(
         ctx.m("record.causes"),
-        links(lang, RecordKind::Cause, &data.causes),
+        links(lang, PageKind::Cause, &data.causes),
     ));
     sections.push(Section::links(
         ctx.m("record.prong"),
-        links(lang, RecordKind::Prong, &data.strategies),
+        links(lang, PageKind::Prong, &data.strategies),
     ));
     if !data.statistics.is_empty() {
         sections.push(Section {
@@ -841,7 +841,7 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             sibling.cases.into_iter().map(move |c| (c, place.clone()))
         })
         .map(|(c, place)| {
-            let mut link = record_link(lang, RecordKind::Case, &c);
+            let mut link = record_link(lang, PageKind::Case, &c);
             link.label = format!("{} · {place}", link.label);
             link
         })
@@ -904,13 +904,13 @@ async fn region(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
             ctx.m("record.subregions"),
             data.children
                 .iter()
-                .map(|c| titled_link(lang, RecordKind::Region, &c.slug, &c.name))
+                .map(|c| titled_link(lang, PageKind::Region, &c.slug, &c.name))
                 .collect(),
         ));
     }
     sections.push(Section::links(
         ctx.m("record.cases_in"),
-        links(lang, RecordKind::Case, &cases_in),
+        links(lang, PageKind::Case, &cases_in),
     ));
     sections.push(Section::links(ctx.m("record.cases_near"), near));
     let base = format!("{}{}", ctx.href(&format!("region/{}", data.slug)), "");
@@ -999,19 +999,19 @@ async fn statistic(ctx: &mut Ctx, slug: &str) -> Result<Built, PageError> {
     }
     let mut related = Vec::new();
     if let Some(c) = &data.cause {
-        related.push(titled_link(lang, RecordKind::Cause, &c.slug, &c.name));
+        related.push(titled_link(lang, PageKind::Cause, &c.slug, &c.name));
     }
     if let Some(d) = &data.dimension {
-        related.push(record_link(lang, RecordKind::Poverty, d));
+        related.push(record_link(lang, PageKind::Poverty, d));
     }
     if let Some(r) = &data.region {
-        related.push(record_link(lang, RecordKind::Region, r));
+        related.push(record_link(lang, PageKind::Region, r));
     }
     sections.push(Section::links(ctx.m("record.related"), related));
     if let Some(c) = &data.cause {
         sections.push(Section::links(
             ctx.m("record.measures"),
-            links(lang, RecordKind::Measure, &c.measures),
+            links(lang, PageKind::Measure, &c.measures),
         ));
     }
     let title = format!(

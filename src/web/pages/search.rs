@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::data::{Connection, Named, RecordKind, Text};
+use super::data::{Connection, Named, PageKind, Text};
 use super::{document, html, Chrome, Ctx, Link, PageResult};
 use crate::graphql::id::search_cursor;
 use crate::web::highlight::marks_only;
@@ -169,7 +169,7 @@ pub async fn search(mut ctx: Ctx) -> PageResult {
     }
     let label_of = |field: &str, value: &str| -> String {
         if field == "kind" {
-            return RecordKind::of_entry(value)
+            return PageKind::of_entry(value)
                 .map(|k| ctx.m(&k.message()))
                 .unwrap_or_else(|| value.to_string());
         }
@@ -185,7 +185,7 @@ pub async fn search(mut ctx: Ctx) -> PageResult {
         .hits
         .into_iter()
         .filter_map(|hit| {
-            let kind = RecordKind::of_entry(&hit.kind)?;
+            let kind = PageKind::of_entry(&hit.kind)?;
             // Highlights in the page's language first; the other language when only it matched.
             let mut highlights = hit.highlights;
             highlights.sort_by_key(|h| h.lang.to_ascii_lowercase() != lang.code());
