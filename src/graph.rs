@@ -38,19 +38,10 @@ pub struct Rows {
     pub aliases: HashMap<(RecordKind, i32), Aliases>,
 }
 
-/// The kinds whose records have aliases.
-const ALIASED: [RecordKind; 5] = [
-    dimensions::Entity::KIND,
-    causes::Entity::KIND,
-    strategies::Entity::KIND,
-    measures::Entity::KIND,
-    glossary_terms::Entity::KIND,
-];
-
 impl Rows {
     pub async fn load(db: &DatabaseConnection) -> AppResult<Rows> {
         let mut aliases = HashMap::new();
-        for kind in ALIASED {
+        for kind in RecordKind::ALIASED {
             for (id, list) in crate::kb::aliases::of_kind(db, kind, None).await? {
                 aliases.insert((kind, id), list);
             }

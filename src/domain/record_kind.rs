@@ -57,6 +57,15 @@ record_kinds! {
 }
 
 impl RecordKind {
+    /// The kinds whose records have aliases: the other words planners use for them.
+    pub const ALIASED: [RecordKind; 5] = [
+        RecordKind::Dimension,
+        RecordKind::Cause,
+        RecordKind::Strategy,
+        RecordKind::Measure,
+        RecordKind::GlossaryTerm,
+    ];
+
     /// The kind named `name` (see [`RecordKind::name`]).
     pub fn parse(name: &str) -> Result<RecordKind, AppError> {
         RecordKind::ALL

@@ -203,10 +203,7 @@ impl Provenance {
         let Some(position) = self.link.citation.and_then(|n| usize::try_from(n).ok()) else {
             return Ok(None);
         };
-        let rows = loader(ctx)
-            .load_one(self.owner)
-            .await?
-            .unwrap_or_default();
+        let rows = loader(ctx).load_one(self.owner).await?.unwrap_or_default();
         Ok(rows.into_iter().nth(position).map(Citation))
     }
     /// Why the link holds, for a link the source implies without saying so.

@@ -1,7 +1,7 @@
 //! Reading the whole knowledge base back out of the database, in the file format, so that an
 //! export can be imported into an empty database and reproduce it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -58,27 +58,36 @@ async fn all<E: Table, C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Vec<E
     })
 }
 
-/// Every row's slug by id (references are written as slugs whatever the scope).
-async fn slugs<E: Table, C: ConnectionTrait>(db: &C) -> Result<HashMap<i32, String>, KbError> {
-    let rows: Vec<(i32, String)> = E::find()
+/// The slugs of rows of `E` by id (references are written as slugs whatever the scope): every
+/// row's for a whole dump, only those of `ids` for one record, so that reading a record for an
+/// edit costs what the record refers to, not what the tables hold.
+async fn slugs<E: Table, C: ConnectionTrait>(
+    db: &C,
+    scope: Scope,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, String>, KbError> {
+    let mut query = E::find()
         .select_only()
         .column(E::id_column())
-        .column(E::slug_column())
-        .into_tuple()
-        .all(db)
-        .await?;
+        .column(E::slug_column());
+    if scope.0.is_some() {
+        let ids: BTreeSet<i32> = ids.into_iter().collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        query = query.filter(E::id_column().is_in(ids));
+    }
+    let rows: Vec<(i32, String)> = query.into_tuple().all(db).await?;
     Ok(rows.into_iter().collect())
 }
 
-/// The rows of a link table whose owner is in scope.
-/// The links of relation `L` that the records in scope own (`owner_kind`), as file links by
-/// owner id, in (owner, target) order; a link to a record not in `targets` is left out.
-async fn links_by_owner<L: Linked, C: ConnectionTrait>(
+/// The rows of relation `L` that the records in scope own (`owner_kind`), in (owner, target)
+/// order.
+async fn link_rows<L: Linked, C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     owner_kind: RecordKind,
-    targets: &HashMap<i32, String>,
-) -> Result<HashMap<i32, Vec<Link>>, KbError> {
+) -> Result<Vec<<L::Link as EntityTrait>::Model>, KbError> {
     let query = L::Link::find();
     let mut rows = match scope.owner(owner_kind) {
         None => Vec::new(),
@@ -86,6 +95,21 @@ async fn links_by_owner<L: Linked, C: ConnectionTrait>(
         Some(Some(id)) => query.filter(L::from_column().eq(id)).all(db).await?,
     };
     rows.sort_by_key(L::ends);
+    Ok(rows)
+}
+
+/// The ids the rows of `L` point at.
+fn link_targets<L: Linked>(
+    rows: &[<L::Link as EntityTrait>::Model],
+) -> impl Iterator<Item = i32> + '_ {
+    rows.iter().map(|row| L::ends(row).1)
+}
+
+/// Link rows of `L` as file links by owner id; a link to a record not in `targets` is left out.
+fn links_by_owner<L: Linked>(
+    rows: Vec<<L::Link as EntityTrait>::Model>,
+    targets: &HashMap<i32, String>,
+) -> HashMap<i32, Vec<Link>> {
     let mut by_owner: HashMap<i32, Vec<Link>> = HashMap::new();
     for row in rows {
         let (owner, target) = L::ends(&row);
@@ -102,7 +126,7 @@ async fn links_by_owner<L: Linked, C: ConnectionTrait>(
                 ));
         }
     }
-    Ok(by_owner)
+    by_owner
 }
 
 struct Citations {
@@ -110,13 +134,12 @@ struct Citations {
 }
 
 impl Citations {
-    async fn load<C: ConnectionTrait>(
+    /// The citations of the records in scope and of the `indicators` they own.
+    async fn rows<C: ConnectionTrait>(
         db: &C,
-        sources: &HashMap<i32, String>,
         scope: Scope,
         indicators: &[i32],
-    ) -> Result<Citations, KbError> {
-        let mut by_entity: HashMap<(String, i32), Vec<CitationEntry>> = HashMap::new();
+    ) -> Result<Vec<citations::Model>, KbError> {
         let mut query = citations::Entity::find().order_by_asc(citations::Column::Id);
         if let Some((kind, id)) = scope.0 {
             query = query.filter(
@@ -133,7 +156,13 @@ impl Citations {
                     ),
             );
         }
-        for row in query.all(db).await? {
+        Ok(query.all(db).await?)
+    }
+
+    /// Citation rows as file entries by owner, each naming its source by slug.
+    fn new(rows: Vec<citations::Model>, sources: &HashMap<i32, String>) -> Citations {
+        let mut by_entity: HashMap<(String, i32), Vec<CitationEntry>> = HashMap::new();
+        for row in rows {
             by_entity
                 .entry((row.entity_type.clone(), row.entity_id))
                 .or_default()
@@ -145,7 +174,7 @@ impl Citations {
                     excerpt: text(&row.excerpt_zh, &row.excerpt_en),
                 });
         }
-        Ok(Citations { by_entity })
+        Citations { by_entity }
     }
 
     fn of<E: Table>(&mut self, id: i32) -> Vec<CitationEntry> {
@@ -161,18 +190,9 @@ struct Named {
 }
 
 impl Named {
-    /// The kinds of records that have aliases.
-    const KINDS: [RecordKind; 5] = [
-        dimensions::Entity::KIND,
-        causes::Entity::KIND,
-        strategies::Entity::KIND,
-        measures::Entity::KIND,
-        glossary_terms::Entity::KIND,
-    ];
-
     async fn load<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Named, KbError> {
         let mut by_entity = HashMap::new();
-        for kind in Named::KINDS {
+        for kind in RecordKind::ALIASED {
             let ids = match scope.owner(kind) {
                 None => continue,
                 Some(None) => None,
@@ -225,14 +245,10 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
     let strategies = all::<strategies::Entity, C>(db, scope).await?;
     let measures = all::<measures::Entity, C>(db, scope).await?;
     let cases = all::<cases::Entity, C>(db, scope).await?;
-    let (source_slugs, region_slugs, dimension_slugs, cause_slugs, strategy_slugs, measure_slugs) = (
-        slugs::<sources::Entity, C>(db).await?,
-        slugs::<regions::Entity, C>(db).await?,
-        slugs::<dimensions::Entity, C>(db).await?,
-        slugs::<causes::Entity, C>(db).await?,
-        slugs::<strategies::Entity, C>(db).await?,
-        slugs::<measures::Entity, C>(db).await?,
-    );
+    let statistics = all::<statistics::Entity, C>(db, scope).await?;
+    let cause_dimensions = link_rows::<DimensionsOfCause, C>(db, scope, RecordKind::Cause).await?;
+    let measure_causes = link_rows::<CausesOfMeasure, C>(db, scope, RecordKind::Measure).await?;
+    let case_measures = link_rows::<MeasuresOfCase, C>(db, scope, RecordKind::Case).await?;
     let mut indicator_query = indicators::Entity::find().order_by_asc(indicators::Column::Id);
     match scope.owner(regions::Entity::KIND) {
         None => indicator_query = indicator_query.filter(indicators::Column::Id.lt(0)),
@@ -258,7 +274,47 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         });
     }
     let indicator_ids: Vec<i32> = indicator_rows.iter().map(|row| row.id).collect();
-    let mut cited = Citations::load(db, &source_slugs, scope, &indicator_ids).await?;
+    let citation_rows = Citations::rows(db, scope, &indicator_ids).await?;
+
+    // The slugs of what the rows in scope refer to.
+    let source_slugs =
+        slugs::<sources::Entity, C>(db, scope, citation_rows.iter().map(|c| c.source_id)).await?;
+    let region_parents = regions.iter().filter_map(|r| r.parent_id);
+    let case_regions = cases.iter().filter_map(|c| c.region_id);
+    let statistic_regions = statistics.iter().filter_map(|s| s.region_id);
+    let region_slugs = slugs::<regions::Entity, C>(
+        db,
+        scope,
+        region_parents.chain(case_regions).chain(statistic_regions),
+    )
+    .await?;
+    let strategy_dimensions = strategies.iter().filter_map(|s| s.dimension_id);
+    let statistic_dimensions = statistics.iter().filter_map(|s| s.dimension_id);
+    let dimension_slugs = slugs::<dimensions::Entity, C>(
+        db,
+        scope,
+        strategy_dimensions
+            .chain(statistic_dimensions)
+            .chain(link_targets::<DimensionsOfCause>(&cause_dimensions)),
+    )
+    .await?;
+    let cause_parents = causes.iter().filter_map(|c| c.parent_id);
+    let statistic_causes = statistics.iter().filter_map(|s| s.cause_id);
+    let cause_slugs = slugs::<causes::Entity, C>(
+        db,
+        scope,
+        cause_parents
+            .chain(statistic_causes)
+            .chain(link_targets::<CausesOfMeasure>(&measure_causes)),
+    )
+    .await?;
+    let strategy_slugs =
+        slugs::<strategies::Entity, C>(db, scope, measures.iter().map(|m| m.strategy_id)).await?;
+    let measure_slugs =
+        slugs::<measures::Entity, C>(db, scope, link_targets::<MeasuresOfCase>(&case_measures))
+            .await?;
+
+    let mut cited = Citations::new(citation_rows, &source_slugs);
     let mut named = Named::load(db, scope).await?;
 
     let mut indicators_of: HashMap<i32, Vec<IndicatorEntry>> = HashMap::new();
@@ -275,14 +331,9 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
         };
         indicators_of.entry(row.region_id).or_default().push(entry);
     }
-    let mut dimensions_of =
-        links_by_owner::<DimensionsOfCause, C>(db, scope, causes::Entity::KIND, &dimension_slugs)
-            .await?;
-    let mut causes_of =
-        links_by_owner::<CausesOfMeasure, C>(db, scope, measures::Entity::KIND, &cause_slugs)
-            .await?;
-    let mut measures_of =
-        links_by_owner::<MeasuresOfCase, C>(db, scope, cases::Entity::KIND, &measure_slugs).await?;
+    let mut dimensions_of = links_by_owner::<DimensionsOfCause>(cause_dimensions, &dimension_slugs);
+    let mut causes_of = links_by_owner::<CausesOfMeasure>(measure_causes, &cause_slugs);
+    let mut measures_of = links_by_owner::<MeasuresOfCase>(case_measures, &measure_slugs);
 
     Ok(KnowledgeBase {
         sources: sources
@@ -382,8 +433,7 @@ async fn dump_scoped<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Knowled
                 outside: maybe(&row.outside_zh, &row.outside_en),
             })
             .collect(),
-        statistics: all::<statistics::Entity, C>(db, scope)
-            .await?
+        statistics: statistics
             .into_iter()
             .map(|row| StatisticEntry {
                 cause: slug_of(&cause_slugs, row.cause_id).map(|slug| {
