@@ -21,7 +21,7 @@ use super::documents::SearchDocument;
 use super::normalise::name_key;
 use super::query::{Part, UserQuery};
 use super::schema::{character_text, schema, Fields, SCHEMA_VERSION};
-use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words};
+use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words, TermFinder};
 use crate::domain::{EntryKind, Lang};
 
 #[derive(Debug, thiserror::Error)]
@@ -643,7 +643,11 @@ impl SearchEngine {
             if weights.is_empty() {
                 continue;
             }
-            let tokenizer = self.index.tokenizer_for_field(field)?;
+            let tokenizer = if lang == Lang::Zh {
+                TermFinder::analyzer(weights.keys().cloned())
+            } else {
+                self.index.tokenizer_for_field(field)?
+            };
             let generator = SnippetGenerator::new(weights, tokenizer, field, max_chars);
             generators.push((name, lang, field, generator));
         }
