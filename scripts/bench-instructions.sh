@@ -4,6 +4,7 @@
 # serves the bundled data twice under callgrind, once for one request and once for 1 + N; the
 # difference divided by N is the cost of a request (start-up, seeding and indexing cancel out).
 #   scripts/bench-instructions.sh OLD_BINARY NEW_BINARY [N]
+# ONLY (a regular expression) keeps the requests whose label matches, e.g. ONLY=highlights.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old="$1"; new="$2"; n="${3:-200}"
@@ -29,6 +30,7 @@ count() { # binary requests body -> instructions of the whole run
 }
 
 for i in "${!labels[@]}"; do
+  [[ "${labels[$i]}" =~ ${ONLY:-.} ]] || continue
   line=$(printf '%-14s' "${labels[$i]}")
   for bin in "$old" "$new"; do
     one=$(count "$bin" 1 "${bodies[$i]}")
