@@ -3,8 +3,10 @@
 # and on 100,000 generated cases: N creates, each followed by polling search every 5 ms until the
 # new case is a hit; then N links of those cases to a measure that 100,000 cases cite (its
 # document and every one built from it are rebuilt), each followed by polling until the case is
-# found under the measure's prong. docs/benchmarks.md keeps the results. Runs on loopback and
-# stops itself.
+# found under the measure's prong; then N plain updates of one record of each kind that has an
+# update mutation (case, measure, cause, statistic, region), each writing a new word into a text
+# the record's search document (a statistic's: its cause's) holds, and polling until the word is
+# found. docs/benchmarks.md keeps the results. Runs on loopback and stops itself.
 #   scripts/bench-edit.sh [EDITS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +60,26 @@ for corpus in bundled 100k; do
     until gql "$search" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
     found=$(now)
     echo "link $i: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+  done
+  for spec in case:chengkou-culture-platforms:summary measure:honour-hard-work:summary \
+    cause:weak-basic-conditions:summary statistic:helpers-weak-will:label region:wushan:summary; do
+    IFS=: read -r kind slug field <<<"$spec"
+    mutation="update$(tr '[:lower:]' '[:upper:]' <<<"${kind:0:1}")${kind:1}"
+    record=$(gql "{\"query\":\"{ $kind(slug: \\\"$slug\\\") { id version } }\"}")
+    id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$record")
+    version=$(sed -E 's/.*"version":([0-9]+).*/\1/' <<<"$record")
+    echo "=== $corpus: $mutation $slug, ms to acknowledge, ms until searchable"
+    for i in $(seq 1 "$edits"); do
+      marker="zqupd${kind}${i}x"
+      body="{\"query\":\"mutation { $mutation(input: { id: \\\"$id\\\", version: $version, $field: { zh: \\\"基准\\\", en: \\\"$marker figure\\\" } }) { version } }\"}"
+      start=$(now)
+      version=$(gql "$body" "$token" | sed -E 's/.*"version":([0-9]+).*/\1/')
+      acked=$(now)
+      search="{\"query\":\"{ search(query: \\\"$marker\\\", first: 1) { totalCount } }\"}"
+      until gql "$search" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
+      found=$(now)
+      echo "$kind $i: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+    done
   done
   kill "$server"; wait "$server" 2>/dev/null || true
   rm -rf "$dir"

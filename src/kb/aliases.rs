@@ -68,18 +68,15 @@ pub fn validate(aliases: &Aliases) -> Result<Vec<(Lang, String)>, Invalid> {
     Ok(out)
 }
 
-/// Replaces the aliases of record (`kind`, `id`) with `list` (from `validate`): only inside a
-/// knowledge-base write (`kb::write_record`, `kb::load`), hence private to `kb`.
-pub(super) async fn write<C: ConnectionTrait>(
-    db: &C,
+/// The rows of record (`kind`, `id`)'s aliases `list` (from `validate`), for a knowledge-base
+/// write to insert (`kb::write_record`, `kb::load`), hence private to `kb`.
+pub(super) fn rows(
     kind: RecordKind,
     id: i32,
     list: &[(Lang, String)],
-) -> Result<(), sea_orm::DbErr> {
-    delete(db, kind, &[id]).await?;
+) -> Vec<aliases::ActiveModel> {
     let mut position: HashMap<Lang, i32> = HashMap::new();
-    let rows: Vec<aliases::ActiveModel> = list
-        .iter()
+    list.iter()
         .map(|(lang, text)| {
             let at = position.entry(*lang).or_default();
             *at += 1;
@@ -92,14 +89,11 @@ pub(super) async fn write<C: ConnectionTrait>(
                 text: Set(text.clone()),
             }
         })
-        .collect();
-    if !rows.is_empty() {
-        aliases::Entity::insert_many(rows).exec(db).await?;
-    }
-    Ok(())
+        .collect()
 }
 
-/// Deletes the aliases of rows of one kind (inside `kb::delete_record`).
+/// Deletes the aliases of rows of one kind (inside `kb::delete_record`, and before a record's
+/// aliases are replaced).
 pub(super) async fn delete<C: ConnectionTrait>(
     db: &C,
     kind: RecordKind,

@@ -24,6 +24,7 @@ on_every_backend!(
     glossary_and_survey_are_served,
     numbers_questions_and_links_say_how_the_paper_supports_them,
     named_actors_are_records_that_find_their_cases,
+    a_batched_load_takes_ids_after_every_id_ever_given,
 );
 
 fn paper_text() -> String {
@@ -699,6 +700,7 @@ async fn a_bad_import_names_file_entry_and_field_and_writes_nothing(backend: Bac
         ("cases.yaml", format!("{good_case}- slug: both-ways\n  title: {{zh: 两者, en: Both}}\n  measures: [{{slug: industry-planning, citation: 0, rationale: {{zh: 因, en: why}}}}]\n  citations: [{{section: {{zh: 五, en: '5'}}, excerpt: {{zh: 一只鸡, en: one chicken}}}}]\n"), ["cases.yaml", "case 'both-ways'", "measures[0]", "not both"]),
         ("cases.yaml", format!("{good_case}- slug: no-such-passage\n  title: {{zh: 无, en: None}}\n  measures: [{{slug: industry-planning, citation: 3}}]\n  citations: [{{section: {{zh: 五, en: '5'}}, excerpt: {{zh: 一只鸡, en: one chicken}}}}]\n"), ["cases.yaml", "case 'no-such-passage'", "measures[0].citation", "no citation 3"]),
         ("statistics.yaml", "- slug: vague\n  label: {zh: 含糊, en: Vague}\n  value: 1\n  qualifier: roughly\n  unit: {zh: '%', en: '%'}\n  cause: weak-will\n  citations: []\n".to_string(), ["statistics.yaml", "vague", "qualifier", "roughly"]),
+        ("cases.yaml", format!("{good_case}- slug: taken-actor\n  title: {{zh: 重名, en: Taken}}\n  actors:\n    - slug: huayu-nongke\n      kind: company\n      name: {{zh: 华裕农科, en: Huayu Nongke}}\n  citations: [{{section: {{zh: 五, en: '5'}}, excerpt: {{zh: 一只鸡, en: one chicken}}}}]\n"), ["cases.yaml", "actor 'huayu-nongke'", "`slug`", "duplicate"]),
         ("regions.yaml", "- slug: future\n  level: county\n  name: {zh: 未来, en: Future}\n  indicators:\n    - slug: future-year\n      name: {zh: 年, en: Year}\n      value: 1\n      unit: {zh: 年, en: year}\n      year: 3000\n      citations: [{section: {zh: 一, en: '1'}, excerpt: {zh: 一, en: one}}]\n  citations: [{section: {zh: 一, en: '1'}, excerpt: {zh: 一, en: one}}]\n".to_string(), ["regions.yaml", "indicator 'future-year'", "year", "3000"]),
     ];
     for (name, contents, expected) in bad {
@@ -1256,4 +1258,94 @@ async fn the_kind_name_migration_keeps_glossary_citations_and_aliases() {
 
     assert_eq!(glossary_citations().await.unwrap(), named);
     assert_eq!(kb::dump(&db).await.unwrap(), original);
+}
+
+/// A load writes its rows in batches, under ids it hands out itself: they must come after every
+/// id the table has given (a deleted record's too: an undo restores it under that id), a load
+/// larger than one batch must keep every row and link, and the database's own ids must go on
+/// after the load's (PostgreSQL's sequence is not moved by explicit ids).
+async fn a_batched_load_takes_ids_after_every_id_ever_given(backend: Backend) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+    let app = TestApp::spawn(&backend).await;
+    let bundled = KnowledgeBase::bundled().unwrap();
+    let case = |slug: &str| {
+        let mut entry = kb::synthetic::cases(&bundled, 1).cases.remove(0);
+        entry.slug = slug.to_string();
+        kb::Record::Case(entry)
+    };
+    let write = |record: kb::Record| {
+        let db = app.db.clone();
+        async move {
+            let txn = policy_kb::db::begin_write(&db).await.unwrap();
+            let id = kb::write_record(&txn, &record, kb::Target::New)
+                .await
+                .unwrap();
+            txn.commit().await.unwrap();
+            id
+        }
+    };
+    let deleted = write(case("deleted-before-the-load")).await;
+    let txn = policy_kb::db::begin_write(&app.db).await.unwrap();
+    kb::delete_record(&txn, policy_kb::domain::EntryKind::Case, deleted)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    // 3,000 cases with their citations and links: more rows than one batch holds.
+    let generated = kb::synthetic::cases(&bundled, 3_000);
+    let txn = policy_kb::db::begin_write(&app.db).await.unwrap();
+    let report = kb::load(
+        &txn,
+        generated.clone(),
+        &kb::FileNames::default(),
+        &mut |_| (),
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!((report.cases, report.citations), (3_000, 3_000));
+
+    let ids: Vec<i32> = entities::cases::Entity::find()
+        .select_only()
+        .column(entities::cases::Column::Id)
+        .filter(entities::cases::Column::Slug.starts_with("synthetic-case-"))
+        .into_tuple()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3_000);
+    assert!(ids.iter().all(|&id| id > deleted), "an id was given twice");
+    let loaded: BTreeMap<String, Vec<String>> = kb::dump(&app.db)
+        .await
+        .unwrap()
+        .cases
+        .into_iter()
+        .filter(|entry| entry.slug.starts_with("synthetic-case-"))
+        .map(|entry| {
+            let measures = entry
+                .measures
+                .iter()
+                .map(|l| l.slug().to_string())
+                .collect();
+            (entry.slug, measures)
+        })
+        .collect();
+    let expected: BTreeMap<String, Vec<String>> = generated
+        .cases
+        .iter()
+        .map(|entry| {
+            let mut measures: Vec<String> = entry
+                .measures
+                .iter()
+                .map(|l| l.slug().to_string())
+                .collect();
+            measures.sort_by_key(|slug| bundled.measures.iter().position(|m| &m.slug == slug));
+            (entry.slug.clone(), measures)
+        })
+        .collect();
+    assert_eq!(loaded, expected);
+
+    let after = write(case("created-after-the-load")).await;
+    assert!(after > *ids.iter().max().unwrap());
 }
