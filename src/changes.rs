@@ -30,6 +30,10 @@ const EVERYTHING: &str = "*";
 pub enum Operation {
     Create,
     Update,
+    /// An update of what only the record's own search document reads (a summary, a citation,
+    /// an alias, an outside mark...): its slug, name and links are as they were, so no other
+    /// record's document follows it. Clients see it as an update.
+    Amend,
     Delete,
     /// The record was not edited, but a record it links to or that links to it was: its
     /// relations (and its search document) may differ.
@@ -39,9 +43,10 @@ pub enum Operation {
 }
 
 impl Operation {
-    const ALL: [Operation; 5] = [
+    const ALL: [Operation; 6] = [
         Operation::Create,
         Operation::Update,
+        Operation::Amend,
         Operation::Delete,
         Operation::Related,
         Operation::Reload,
@@ -51,6 +56,7 @@ impl Operation {
         match self {
             Operation::Create => "create",
             Operation::Update => "update",
+            Operation::Amend => "amend",
             Operation::Delete => "delete",
             Operation::Related => "related",
             Operation::Reload => "reload",

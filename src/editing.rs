@@ -11,7 +11,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use entities::*;
 
@@ -352,6 +352,19 @@ fn without_reference(record: &Record, kind: EntryKind, slug: &str) -> Record {
     record
 }
 
+/// What other records' search documents read of a record: its slug, its name and its links
+/// (with their provenance). An update that leaves it as it was changes no document but the
+/// record's own (tested against the document builder: `editing::an_amendment_rebuilds_only_its_own_document`).
+fn read_by_others(record: &Record) -> serde_json::Value {
+    match record {
+        Record::Region(e) => json!([e.slug, e.name, e.level, e.parent]),
+        Record::Cause(e) => json!([e.slug, e.name, e.parent, e.dimensions]),
+        Record::Measure(e) => json!([e.slug, e.title, e.strategy, e.causes]),
+        Record::Case(e) => json!([e.slug, e.title, e.region, e.measures]),
+        Record::Statistic(e) => json!([e.slug, e.label, e.cause, e.dimension, e.region]),
+    }
+}
+
 /// What an edit did, as its revision records it (`revisions.operation`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum EditOperation {
@@ -510,6 +523,9 @@ async fn apply(db: &WriteTxn, actor: &Actor, edit: Edit<'_>) -> AppResult<(i32, 
         operation: match (before, &written) {
             (None, _) => changes::Operation::Create,
             (_, None) => changes::Operation::Delete,
+            (Some(before), Some(after)) if read_by_others(before) == read_by_others(after) => {
+                changes::Operation::Amend
+            }
             _ => changes::Operation::Update,
         },
         version: match written {

@@ -143,7 +143,6 @@ impl Behind {
 
 /// What a change did to its record.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "crate::changes::Operation")]
 pub enum ChangeOperation {
     /// The record was created (or a deletion of it was reverted).
     Create,
@@ -156,6 +155,20 @@ pub enum ChangeOperation {
     Related,
     /// Any record may have changed (a bulk import): refetch what you show.
     Reload,
+}
+
+impl From<crate::changes::Operation> for ChangeOperation {
+    fn from(operation: crate::changes::Operation) -> ChangeOperation {
+        use crate::changes::Operation;
+        match operation {
+            Operation::Create => ChangeOperation::Create,
+            // Which documents of the index follow an update is the indexer's business.
+            Operation::Update | Operation::Amend => ChangeOperation::Update,
+            Operation::Delete => ChangeOperation::Delete,
+            Operation::Related => ChangeOperation::Related,
+            Operation::Reload => ChangeOperation::Reload,
+        }
+    }
 }
 
 pub struct RecordChange(Arc<Change>);

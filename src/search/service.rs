@@ -273,7 +273,7 @@ impl Search {
         // The changed records' own documents, and the dependency keys whose documents follow:
         // a `related` change (another record now links to this one, or no longer does) leaves
         // the record's own fields as they were, so only documents that list its referrers
-        // follow it.
+        // follow it; an `amend` changed only what the record's own document reads.
         let mut changed = BTreeSet::new();
         let mut read = BTreeSet::new();
         for change in &batch {
@@ -283,7 +283,10 @@ impl Search {
             };
             changed.insert(documents::key(kind, id));
             read.insert(documents::referrers_key(kind, id));
-            if change.operation != changes::Operation::Related {
+            if !matches!(
+                change.operation,
+                changes::Operation::Related | changes::Operation::Amend
+            ) {
                 read.insert(documents::key(kind, id));
             }
         }

@@ -444,6 +444,75 @@ async fn an_admin_reverts_updates_and_deletes(backend: Backend) {
     assert_eq!(restored["node"]["title"]["en"], "Original title");
 }
 
+/// An update of what only a record's own search document reads (a summary, a statistic's
+/// series) leaves every other record's document as it was, so the indexer rebuilds only the
+/// record's own (`changes::Operation::Amend`): this holds the editor's account of what other
+/// documents read to the document builder. A new name does reach the documents that show it.
+#[tokio::test]
+async fn an_amendment_rebuilds_only_its_own_document() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let editor = app.token("editor", Role::Editor).await;
+    let documents = || async {
+        let graph = policy_kb::graph::Graph::load(&app.db).await.unwrap();
+        let built = policy_kb::search::from_database(&app.db, &graph)
+            .await
+            .unwrap();
+        built
+            .into_iter()
+            .map(|d| ((d.kind, d.id), d))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let mut before = documents().await;
+    for (lookup, slug, field) in [
+        ("case", "chengkou-culture-platforms", "summary"),
+        ("measure", "honour-hard-work", "summary"),
+        ("cause", "weak-basic-conditions", "summary"),
+        ("statistic", "helpers-weak-will", "series"),
+        ("region", "wushan", "summary"),
+        // Not an amendment: other documents show a measure's title.
+        ("measure", "honour-hard-work", "title"),
+    ] {
+        let (id, version) = id_of(&app, lookup, slug).await;
+        let mutation = format!(
+            "mutation($input: Update{}{}Input!) {{ update{0}{1}(input: $input) {{ version }} }}",
+            lookup[..1].to_uppercase(),
+            &lookup[1..]
+        );
+        let marker = format!("amended {lookup} {field}");
+        let input = json!({ "input": { "id": id, "version": version,
+            field: { "zh": "修订", "en": marker } } });
+        app.data_as(&editor, &mutation, input).await;
+
+        let after = documents().await;
+        let changed: Vec<_> = after
+            .iter()
+            .filter(|(key, document)| before.get(key) != Some(document))
+            .map(|(key, document)| (key, document.slug.clone()))
+            .collect();
+        let own = changed.iter().any(|(_, changed)| changed == slug);
+        assert!(
+            own,
+            "{lookup} {slug}: its own document shows the new {field}"
+        );
+        if field == "title" {
+            assert!(
+                changed.len() > 1,
+                "a new title reaches the documents that show it"
+            );
+        } else {
+            assert_eq!(changed.len(), 1, "{lookup} {slug} {field}: {changed:?}");
+        }
+        let found = app
+            // Not a measure of speed (that is `scripts/bench-edit.sh`): only that it arrives.
+            .search_until(&marker, Duration::from_secs(30), |hits| {
+                hits.iter().any(|(found, _)| found == slug)
+            })
+            .await;
+        assert!(found, "the amended {lookup} is found by its new {field}");
+        before = after;
+    }
+}
+
 async fn edits_are_searchable_within_a_second(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let editor = app.token("editor", Role::Editor).await;
