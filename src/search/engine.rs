@@ -10,6 +10,7 @@ use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
 use tantivy::index::SegmentComponent;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -334,6 +335,10 @@ impl SearchEngine {
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), SearchError> {
         self.write(position, |writer| {
+            // The rebuild's segments are merged into one below. A background merge of some of
+            // them meanwhile makes that merge fail ("the segments that were merged could not be
+            // found": a reindex of 300,000 records did), so none is started until it is done.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
             writer.delete_all_documents()?;
             for document in docs {
                 writer.add_document(self.to_tantivy(document))?;
@@ -341,7 +346,9 @@ impl SearchEngine {
             }
             Ok(())
         })?;
-        self.merge_segments()
+        let merged = self.merge_segments();
+        self.with_writer(|writer| writer.set_merge_policy(Box::<LogMergePolicy>::default()));
+        merged
     }
 
     /// Merges the index into one segment and waits for it. The writer's threads each write a
@@ -353,15 +360,19 @@ impl SearchEngine {
         if segments.len() < 2 {
             return Ok(());
         }
+        self.with_writer(|writer| writer.merge(&segments).wait())
+            .transpose()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Runs `f` with the writer, if there is one (the writer is created by the first write).
+    fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter) -> T) -> Option<T> {
         let mut guard = self
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(writer) = guard.as_mut() {
-            writer.merge(&segments).wait()?;
-            self.reader.reload()?;
-        }
-        Ok(())
+        guard.as_mut().map(f)
     }
 
     /// Replaces the documents of `keys` with `docs` (a key without a document is deleted), in one
