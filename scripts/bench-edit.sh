@@ -35,31 +35,34 @@ for corpus in bundled 100k; do
     [ -n "${2:-}" ] && auth=(-H "authorization: Bearer $2")
     curl -sf "http://127.0.0.1:$port/graphql" -H "content-type: application/json" "${auth[@]}" -d "$1"
   }
+  # timed LABEL MUTATION SEARCH: sends the mutation, then polls the search every 5 ms until it
+  # has a hit; prints the ms to acknowledge and until searchable, and leaves the mutation's
+  # answer in $answer.
+  timed() {
+    local start acked found
+    start=$(now)
+    answer=$(gql "$2" "$token")
+    acked=$(now)
+    until gql "$3" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
+    found=$(now)
+    echo "$1: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+  }
   measure=$(gql '{"query":"{ measure(slug: \"honour-hard-work\") { id } }"}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
   echo "=== $corpus: create, ms to acknowledge, ms until searchable"
   ids=()
   for i in $(seq 1 "$edits"); do
     marker="zqbench${i}x"
     body="{\"query\":\"mutation { createCase(input: { slug: \\\"bench-$i\\\", title: { zh: \\\"基准\\\", en: \\\"$marker workshop\\\" }, citations: [{ section: { zh: \\\"a\\\", en: \\\"a\\\" }, excerpt: { zh: \\\"a\\\", en: \\\"a\\\" } }] }) { id } }\"}"
-    start=$(now)
-    ids+=("$(gql "$body" "$token" | sed -E 's/.*"id":"([^"]+)".*/\1/')")
-    acked=$(now)
     search="{\"query\":\"{ search(query: \\\"$marker\\\", first: 1) { totalCount } }\"}"
-    until gql "$search" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
-    found=$(now)
-    echo "create $i: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+    timed "create $i" "$body" "$search"
+    ids+=("$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$answer")")
   done
   echo "=== $corpus: link to honour-hard-work, ms to acknowledge, ms until searchable"
   for i in $(seq 1 "$edits"); do
     marker="zqbench${i}x"
     body="{\"query\":\"mutation { linkCaseMeasure(input: { case: \\\"${ids[$((i - 1))]}\\\", measure: \\\"$measure\\\" }) { version } }\"}"
-    start=$(now)
-    gql "$body" "$token" >/dev/null
-    acked=$(now)
     search="{\"query\":\"{ search(query: \\\"$marker\\\", filter: { strategies: [\\\"education\\\"] }, first: 1) { totalCount } }\"}"
-    until gql "$search" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
-    found=$(now)
-    echo "link $i: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+    timed "link $i" "$body" "$search"
   done
   for spec in case:chengkou-culture-platforms:summary measure:honour-hard-work:summary \
     cause:weak-basic-conditions:summary statistic:helpers-weak-will:label region:wushan:summary; do
@@ -72,13 +75,9 @@ for corpus in bundled 100k; do
     for i in $(seq 1 "$edits"); do
       marker="zqupd${kind}${i}x"
       body="{\"query\":\"mutation { $mutation(input: { id: \\\"$id\\\", version: $version, $field: { zh: \\\"基准\\\", en: \\\"$marker figure\\\" } }) { version } }\"}"
-      start=$(now)
-      version=$(gql "$body" "$token" | sed -E 's/.*"version":([0-9]+).*/\1/')
-      acked=$(now)
       search="{\"query\":\"{ search(query: \\\"$marker\\\", first: 1) { totalCount } }\"}"
-      until gql "$search" | grep -q '"totalCount":[1-9]'; do sleep 0.005; done
-      found=$(now)
-      echo "$kind $i: $(( (acked - start) / 1000000 )) $(( (found - start) / 1000000 ))"
+      timed "$kind $i" "$body" "$search"
+      version=$(sed -E 's/.*"version":([0-9]+).*/\1/' <<<"$answer")
     done
   done
   kill "$server"; wait "$server" 2>/dev/null || true
