@@ -353,11 +353,16 @@ impl ServerProcess {
             .spawn()
             .expect("cannot start policy-kb");
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = Vec::new();
         let address = loop {
-            let line = lines
-                .next()
-                .expect("the server exited before listening")
-                .expect("unreadable log");
+            let Some(line) = lines.next() else {
+                panic!(
+                    "the server exited before listening; it said:\n{}",
+                    seen.join("\n")
+                );
+            };
+            let line = line.expect("unreadable log");
+            seen.push(line.clone());
             if let Some(start) = line.find("http://127.0.0.1:") {
                 let port: String = line[start + 17..]
                     .chars()
