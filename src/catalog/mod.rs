@@ -5,9 +5,10 @@ pub mod batch;
 mod filter;
 pub mod tables;
 
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 pub use filter::{id_by_slug, Filter, ResolvedFilter};
@@ -21,9 +22,39 @@ use entities::{causes, dimensions, regions, sources, statistics, strategies};
 #[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub total_count: u64,
+    pub total_count: TotalCount,
     pub has_next_page: bool,
     pub has_previous_page: bool,
+}
+
+/// How many rows a list has on all its pages, counted only when someone asks: a count reads
+/// every matching row (100,000 cases for an unfiltered list), and most pages never show it.
+#[derive(Clone, Debug)]
+pub struct TotalCount {
+    db: DatabaseConnection,
+    /// The list's rows, unordered and unpaged.
+    rows: SelectStatement,
+}
+
+impl TotalCount {
+    fn of<E: EntityTrait>(db: &DatabaseConnection, rows: sea_orm::Select<E>) -> TotalCount {
+        TotalCount {
+            db: db.clone(),
+            rows: rows.into_query(),
+        }
+    }
+
+    /// Runs the count (one statement).
+    pub async fn get(&self) -> AppResult<u64> {
+        let count = Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from_subquery(self.rows.clone(), Alias::new("matching"))
+            .to_owned();
+        let backend = self.db.get_database_backend();
+        let row = self.db.query_one(backend.build(&count)).await?;
+        let count = row.map(|row| row.try_get_by_index::<i64>(0)).transpose()?;
+        Ok(count.map_or(0, |count| count.max(0) as u64))
+    }
 }
 
 /// The row of `E` with this slug, or `None` (a malformed slug cannot name a row, so it is `None` too).
@@ -175,9 +206,10 @@ pub async fn statistics(
     paginate::<statistics::Entity>(db, condition, page).await
 }
 
-/// Keyset pagination in any `Order`: a count, then one page plus one row to learn whether more
-/// follow, read from the page's position towards one end of the list. The position is a key
-/// and an id, so a page starts where the last one stopped even when rows were edited meanwhile.
+/// Keyset pagination in any `Order`: one page plus one row to learn whether more follow, read
+/// from the page's position towards one end of the list (and the count of all pages, for when
+/// it is asked). The position is a key and an id, so a page starts where the last one stopped
+/// even when rows were edited meanwhile.
 async fn paginate<E: Table>(
     db: &DatabaseConnection,
     condition: Condition,
@@ -186,7 +218,7 @@ async fn paginate<E: Table>(
 where
     E::Model: Sync,
 {
-    let total_count = E::find().filter(condition.clone()).count(db).await?;
+    let total_count = TotalCount::of(db, E::find().filter(condition.clone()));
     let reading_back = page.towards == Towards::Start;
     // The order rows are read in: the list's order, or its reverse for a page before a position.
     let ascending = (page.order.direction == Direction::Ascending) != reading_back;

@@ -2,16 +2,22 @@
 //! cost for the complexity limit, and a page of rows as a `Connection` with opaque cursors.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Enum, InputObject, OutputType, Result, ResultExt, SimpleObject};
+use async_graphql::{Enum, InputObject, Object, OutputType, Result, ResultExt};
 
 use super::id::Cursor;
-use crate::catalog::{self, Page, Table};
+use crate::catalog::{self, Page, Table, TotalCount};
 use crate::domain::{Order, OrderField, PageRequest, PageSize};
 
-#[derive(SimpleObject)]
 pub struct ConnectionTotals {
+    total_count: TotalCount,
+}
+
+#[Object]
+impl ConnectionTotals {
     /// How many records match the filter, on all pages.
-    total_count: u64,
+    async fn total_count(&self) -> Result<u64> {
+        self.total_count.get().await.extend()
+    }
 }
 
 pub type KbConnection<T> = Connection<String, T, ConnectionTotals>;
