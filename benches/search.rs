@@ -44,7 +44,9 @@ fn documents(generated: usize) -> Vec<SearchDocument> {
 
 fn engine(docs: &[SearchDocument]) -> SearchEngine {
     let engine = SearchEngine::in_memory(tokenizer::jieba()).unwrap();
-    engine.rebuild(docs, 1, &mut |_| ()).unwrap();
+    engine
+        .rebuild(docs.iter().cloned(), 1, &mut |_| ())
+        .unwrap();
     engine
 }
 
@@ -103,7 +105,7 @@ fn indexing(c: &mut Criterion) {
     group.bench_function(format!("{} documents", docs.len()), |b| {
         b.iter(|| {
             let engine = SearchEngine::in_memory(jieba.clone()).unwrap();
-            engine.rebuild(&docs, 1, &mut |_| ()).unwrap();
+            engine.rebuild(docs.clone(), 1, &mut |_| ()).unwrap();
         })
     });
     group.finish();

@@ -7,6 +7,7 @@
 //! that a record changed, can find every document that has to be rebuilt with it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -162,6 +163,42 @@ pub async fn from_database(
     graph: &Graph,
 ) -> AppResult<Vec<SearchDocument>> {
     build(db, graph, None).await
+}
+
+/// Every searchable record's document, built one at a time as a consumer takes them: a rebuild
+/// indexes each as it comes instead of holding them all (1.4 GB at 100,000 cases, so 12 GB at a
+/// million), and builds the next while the index writer's threads take the last.
+pub struct AllDocuments {
+    graph: Arc<Graph>,
+    reach: Reach,
+}
+
+impl AllDocuments {
+    /// Reads what the documents need beside the graph (the database's part of a build).
+    pub async fn load(db: &DatabaseConnection, graph: Arc<Graph>) -> AppResult<AllDocuments> {
+        let reach = Reach::load(db, &graph, None).await?;
+        Ok(AllDocuments { graph, reach })
+    }
+
+    /// How many documents `each` hands over.
+    pub fn len(&self) -> usize {
+        let g = &self.graph;
+        self.reach.cases.len()
+            + g.measures.len()
+            + g.causes.len()
+            + g.strategies.len()
+            + g.dimensions.len()
+            + g.regions.len()
+            + g.statistics.len()
+            + g.glossary.len()
+    }
+
+    /// Hands every document to `take`, in the order of `from_database`; stops at its first error.
+    pub fn each<E>(self, take: impl FnMut(SearchDocument) -> Result<(), E>) -> Result<(), E> {
+        let AllDocuments { graph, reach } = self;
+        let mut builder = Builder { g: &graph, reach };
+        builder.each(&|_, _| true, take)
+    }
 }
 
 /// The citations of the records `only` names (every citation when `None`).
@@ -375,51 +412,15 @@ async fn build(
     only: Option<&BTreeSet<String>>,
 ) -> AppResult<Vec<SearchDocument>> {
     let wanted = |kind: EntryKind, id: i32| only.is_none_or(|only| only.contains(&key(kind, id)));
-    let mut b = Builder {
+    let mut builder = Builder {
         g: graph,
         reach: Reach::load(db, graph, only).await?,
     };
     let mut docs = Vec::new();
-    let cases: Vec<cases::Model> = b.reach.cases.values().cloned().collect();
-    for case in cases.iter().filter(|c| wanted(EntryKind::Case, c.id)) {
-        docs.push(b.case(case));
-    }
-    for measure in graph.measures.values() {
-        if wanted(EntryKind::Measure, measure.id) {
-            docs.push(b.measure(measure));
-        }
-    }
-    for cause in graph.causes.values() {
-        if wanted(EntryKind::Cause, cause.id) {
-            docs.push(b.cause(cause));
-        }
-    }
-    for strategy in graph.strategies.values() {
-        if wanted(EntryKind::Strategy, strategy.id) {
-            docs.push(b.strategy(strategy));
-        }
-    }
-    for dimension in graph.dimensions.values() {
-        if wanted(EntryKind::Dimension, dimension.id) {
-            docs.push(b.dimension(dimension));
-        }
-    }
-    for region in graph.regions.values() {
-        if wanted(EntryKind::Region, region.id) {
-            docs.push(b.region(region));
-        }
-    }
-    for statistic in &graph.statistics {
-        if wanted(EntryKind::Statistic, statistic.id) {
-            docs.push(b.statistic(statistic));
-        }
-    }
-    for term in graph.glossary.values() {
-        if wanted(EntryKind::Glossary, term.id) {
-            docs.push(b.glossary(term));
-        }
-    }
-    docs.sort_by_key(|d| (d.kind, d.id));
+    let Ok(()) = builder.each(&wanted, |doc| {
+        docs.push(doc);
+        Ok::<(), std::convert::Infallible>(())
+    });
     Ok(docs)
 }
 
@@ -431,6 +432,58 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Hands the `wanted` documents to `take`, ordered by kind and id (the index's document
+    /// order, which breaks ties between equal scores, is the same in every build).
+    fn each<E>(
+        &mut self,
+        wanted: &dyn Fn(EntryKind, i32) -> bool,
+        mut take: impl FnMut(SearchDocument) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let g = self.g;
+        let cases: Vec<cases::Model> = self.reach.cases.values().cloned().collect();
+        for case in cases.iter().filter(|c| wanted(EntryKind::Case, c.id)) {
+            take(self.case(case))?;
+        }
+        for measure in g.measures.values() {
+            if wanted(EntryKind::Measure, measure.id) {
+                take(self.measure(measure))?;
+            }
+        }
+        for cause in g.causes.values() {
+            if wanted(EntryKind::Cause, cause.id) {
+                take(self.cause(cause))?;
+            }
+        }
+        for strategy in g.strategies.values() {
+            if wanted(EntryKind::Strategy, strategy.id) {
+                take(self.strategy(strategy))?;
+            }
+        }
+        for dimension in g.dimensions.values() {
+            if wanted(EntryKind::Dimension, dimension.id) {
+                take(self.dimension(dimension))?;
+            }
+        }
+        for region in g.regions.values() {
+            if wanted(EntryKind::Region, region.id) {
+                take(self.region(region))?;
+            }
+        }
+        let mut statistics: Vec<&statistics::Model> = g.statistics.iter().collect();
+        statistics.sort_by_key(|statistic| statistic.id);
+        for statistic in statistics {
+            if wanted(EntryKind::Statistic, statistic.id) {
+                take(self.statistic(statistic))?;
+            }
+        }
+        for term in g.glossary.values() {
+            if wanted(EntryKind::Glossary, term.id) {
+                take(self.glossary(term))?;
+            }
+        }
+        Ok(())
+    }
+
     /// The record's own excerpts: the start of its body.
     fn excerpts(&mut self, kind: EntryKind, id: i32) -> Texts {
         self.reach.excerpts.remove(&(kind, id)).unwrap_or_default()
@@ -831,6 +884,15 @@ mod tests {
         }
         let keys: BTreeSet<String> = all.iter().map(SearchDocument::key).collect();
         assert_eq!(for_keys(&db, &graph, &keys).await.unwrap(), all);
+        // A rebuild's stream hands over the same documents in the same order, and says how many.
+        let stream = AllDocuments::load(&db, Arc::new(graph)).await.unwrap();
+        assert_eq!(stream.len(), all.len());
+        let mut streamed = Vec::new();
+        let Ok(()) = stream.each(|doc| {
+            streamed.push(doc);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        assert_eq!(streamed, all);
     }
 
     /// A case reads its measures' own fields (title, prong, causes), not who else applies them;

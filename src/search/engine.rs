@@ -15,14 +15,14 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::documents::SearchDocument;
 use super::normalise::name_key;
 use super::query::{Part, UserQuery};
 use super::schema::{character_text, schema, Fields, SCHEMA_VERSION};
-use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words, TermFinder};
+use super::snippet::Snippets;
+use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words};
 use crate::domain::{EntryKind, Lang};
 
 #[derive(Debug, thiserror::Error)]
@@ -330,7 +330,7 @@ impl SearchEngine {
     /// `position`. `progress` hears of each document added.
     pub fn rebuild(
         &self,
-        docs: &[SearchDocument],
+        docs: impl IntoIterator<Item = SearchDocument>,
         position: i64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), SearchError> {
@@ -341,7 +341,7 @@ impl SearchEngine {
             writer.set_merge_policy(Box::new(NoMergePolicy));
             writer.delete_all_documents()?;
             for document in docs {
-                writer.add_document(self.to_tantivy(document))?;
+                writer.add_document(self.to_tantivy(&document))?;
                 progress(1);
             }
             Ok(())
@@ -519,10 +519,10 @@ impl SearchEngine {
             (top, total, Some(counts))
         };
 
-        let generators = if request.without_highlights {
+        let mut snippets = if request.without_highlights {
             Vec::new()
         } else {
-            self.snippet_generators(&searcher, &query, request.scope)?
+            self.snippets(&searcher, &query, request.scope)?
         };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -532,9 +532,8 @@ impl SearchEngine {
                     .get_first(field)
                     .and_then(|v| v.as_str())
                     .unwrap_or_default()
-                    .to_string()
             };
-            let kind = EntryKind::parse(&text(self.fields.kind)).ok();
+            let kind = EntryKind::parse(text(self.fields.kind)).ok();
             let id = document
                 .get_first(self.fields.id)
                 .and_then(|v| v.as_u64())
@@ -543,37 +542,39 @@ impl SearchEngine {
                 continue;
             };
             let mut highlights: Vec<Highlight> = Vec::new();
-            for (name, lang, field, generator) in &generators {
-                let mut snippet = if *field == self.fields.chars {
+            for (name, lang, field, snippets) in &mut snippets {
+                let html = if *field == self.fields.chars {
                     // The character-level match is only worth showing when no word matched.
                     if highlights.iter().any(|h| h.lang == Lang::Zh) {
                         continue;
                     }
-                    generator.snippet(&character_text(
-                        &text(self.fields.title_zh),
-                        &text(self.fields.aliases_zh),
-                        &text(self.fields.summary_zh),
-                        &text(self.fields.body_zh),
+                    snippets.html(&character_text(
+                        text(self.fields.title_zh),
+                        text(self.fields.aliases_zh),
+                        text(self.fields.summary_zh),
+                        text(self.fields.body_zh),
                     ))
                 } else {
-                    generator.snippet(&text(*field))
+                    snippets.html(text(*field))
                 };
-                if snippet.highlighted().is_empty() {
+                let Some(html) = html else {
                     continue;
-                }
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                };
                 highlights.push(Highlight {
                     field: name,
                     lang: *lang,
-                    html: snippet.to_html(),
+                    html,
                 });
             }
             hits.push(Hit {
                 score,
                 kind,
                 id,
-                slug: text(self.fields.slug),
-                title: (text(self.fields.title_zh), text(self.fields.title_en)),
+                slug: text(self.fields.slug).to_string(),
+                title: (
+                    text(self.fields.title_zh).to_string(),
+                    text(self.fields.title_en).to_string(),
+                ),
                 highlights,
             });
         }
@@ -611,25 +612,22 @@ impl SearchEngine {
         })
     }
 
-    /// A snippet generator for each field a highlight may come from and the query has terms in.
-    /// A generator re-reads its field's text through the field's tokenizer, whatever it is
-    /// looking for: the fields of the other language (and, for English queries, the character
-    /// net) get none.
-    fn snippet_generators(
+    /// The snippets of each field a highlight may come from and the query has terms in.
+    fn snippets(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         scope: Scope,
-    ) -> Result<Vec<(&'static str, Lang, Field, SnippetGenerator)>, SearchError> {
+    ) -> Result<Vec<(&'static str, Lang, Field, Snippets)>, SearchError> {
         let f = &self.fields;
         let mut terms: BTreeMap<Field, BTreeSet<&Term>> = BTreeMap::new();
         query.query_terms(&mut |term, _| {
             terms.entry(term.field()).or_default().insert(term);
         });
-        let mut generators = Vec::new();
+        let mut snippets = Vec::new();
         // Evidence reads names, aliases and summaries only: no snippet of anything else.
         let fields = if scope == Scope::Evidence { 6 } else { 9 };
-        for (name, lang, field, max_chars) in [
+        for (name, lang, field, max_bytes) in [
             ("title", Lang::Zh, f.title_zh, 300),
             ("title", Lang::En, f.title_en, 200),
             ("aliases", Lang::Zh, f.aliases_zh, 300),
@@ -643,7 +641,7 @@ impl SearchEngine {
         .into_iter()
         .take(fields)
         {
-            // As `SnippetGenerator::create` weighs them: rarer terms make better snippets.
+            // As tantivy's snippets weigh them: rarer terms make better snippets.
             let mut weights = BTreeMap::new();
             for term in terms.get(&field).into_iter().flatten() {
                 let doc_freq = searcher.doc_freq(term)?;
@@ -654,15 +652,13 @@ impl SearchEngine {
             if weights.is_empty() {
                 continue;
             }
-            let tokenizer = if lang == Lang::Zh {
-                TermFinder::analyzer(weights.keys().cloned())
-            } else {
-                self.index.tokenizer_for_field(field)?
+            let found = match lang {
+                Lang::Zh => Snippets::substrings(weights, max_bytes),
+                Lang::En => Some(Snippets::stems(weights, max_bytes)),
             };
-            let generator = SnippetGenerator::new(weights, tokenizer, field, max_chars);
-            generators.push((name, lang, field, generator));
+            snippets.extend(found.map(|found| (name, lang, field, found)));
         }
-        Ok(generators)
+        Ok(snippets)
     }
 
     /// The tantivy query for a request, or `None` when nothing can match (only exclusions,
@@ -1126,7 +1122,7 @@ mod tests {
         let index_dir = dir.path().join("index");
         let engine = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
         let document = SearchDocument::sample();
-        engine.rebuild(&[document], 1, &mut |_| ()).unwrap();
+        engine.rebuild([document], 1, &mut |_| ()).unwrap();
         drop(engine);
         let positions = std::fs::read_dir(&index_dir)
             .unwrap()

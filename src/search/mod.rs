@@ -8,6 +8,7 @@ pub mod normalise;
 mod query;
 mod schema;
 mod service;
+pub mod snippet;
 pub mod tokenizer;
 
 pub use documents::{from_database, SearchDocument};

@@ -62,26 +62,46 @@ pub fn normalise_traced(text: &str) -> Normalised {
     let mut origins: Option<Vec<(usize, usize, usize)>> = None;
     for ((start, original), converted) in text.char_indices().zip(simplified.chars()) {
         let end = start + original.len_utf8();
-        for compatible in std::iter::once(converted).nfkc() {
-            for folded in compatible.to_lowercase() {
-                let at = out.len();
-                if origins.is_none() && (at != start || folded.len_utf8() != original.len_utf8()) {
-                    // The first character out of place: those before it all kept theirs.
-                    let mut kept: Vec<_> = out
-                        .char_indices()
-                        .map(|(at, c)| (at, at, at + c.len_utf8()))
-                        .collect();
-                    kept.reserve(simplified.len());
-                    origins = Some(kept);
+        let mut push = |folded: char| {
+            let at = out.len();
+            if origins.is_none() && (at != start || folded.len_utf8() != original.len_utf8()) {
+                // The first character out of place: those before it all kept theirs.
+                let mut kept: Vec<_> = out
+                    .char_indices()
+                    .map(|(at, c)| (at, at, at + c.len_utf8()))
+                    .collect();
+                kept.reserve(simplified.len());
+                origins = Some(kept);
+            }
+            if let Some(origins) = origins.as_mut() {
+                origins.push((at, start, end));
+            }
+            out.push(folded);
+        };
+        match plain(converted) {
+            Some(folded) => push(folded),
+            None => {
+                for compatible in std::iter::once(converted).nfkc() {
+                    compatible.to_lowercase().for_each(&mut push);
                 }
-                if let Some(origins) = origins.as_mut() {
-                    origins.push((at, start, end));
-                }
-                out.push(folded);
             }
         }
     }
     Normalised { text: out, origins }
+}
+
+/// The normal form of a character that NFKC leaves as it is and that has no case but lower:
+/// ASCII and the CJK Unified Ideographs, nearly all of what is stored. Checking these by range
+/// spares them the general path (a decomposition table, a case table), which cost a tenth of a
+/// highlighted search and of a reindex.
+fn plain(c: char) -> Option<char> {
+    if c.is_ascii() {
+        Some(c.to_ascii_lowercase())
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        Some(c)
+    } else {
+        None
+    }
 }
 
 /// The key a whole name is compared by: its normal form without tone marks, spaces or
@@ -110,6 +130,22 @@ mod tests {
         assert_eq!(normalise("飲水協會"), "饮水协会");
         assert_eq!(normalise("控輟保學"), "控辍保学");
         assert_eq!(normalise("饮水协会"), "饮水协会");
+    }
+
+    #[test]
+    fn the_shortcut_agrees_with_the_general_path() {
+        let general = |c: char| -> String {
+            std::iter::once(c)
+                .nfkc()
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        for c in (0..=0x7f_u32)
+            .chain(0x4e00..=0x9fff)
+            .filter_map(char::from_u32)
+        {
+            assert_eq!(plain(c).map(String::from), Some(general(c)), "{c:?}");
+        }
     }
 
     #[test]

@@ -13,13 +13,16 @@ use jieba_rs::Jieba;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Mutex, Notify};
 
-use super::documents::{self, from_database};
+use super::documents::{self, AllDocuments};
 use super::engine::{guarded, SearchEngine, SearchError, SearchRequest, SearchResults};
 use super::schema::SCHEMA_VERSION;
 use super::tokenizer;
 use crate::changes;
 use crate::error::{AppError, AppResult};
 use crate::graph::GraphCache;
+
+/// How many built documents wait for the index at most during a rebuild.
+const REBUILD_QUEUE: usize = 1024;
 
 /// How many change-log entries one index commit applies at most.
 const CATCH_UP_BATCH: u64 = 500;
@@ -250,11 +253,20 @@ impl Search {
         // again by the next catch-up, which is harmless (applying is idempotent).
         let position = changes::last_position(db).await?;
         let snapshot = self.graphs.current(db).await?;
-        let documents = from_database(db, &snapshot.graph).await?;
+        let documents = AllDocuments::load(db, snapshot.graph).await?;
         let count = documents.len();
         total(count as u64);
-        self.on_engine(move |engine| engine.rebuild(&documents, position, &mut |n| tick(n)))
-            .await?;
+        self.on_engine(move |engine| {
+            // Documents are built on a thread of their own while the index takes the last ones:
+            // none waits for all of them to be built, and both cores work.
+            let (send, receive) = std::sync::mpsc::sync_channel(REBUILD_QUEUE);
+            std::thread::scope(|scope| {
+                // It stops when the rebuild stops taking (an error drops `receive`).
+                scope.spawn(move || documents.each(|doc| send.send(doc)));
+                engine.rebuild(receive, position, &mut |n| tick(n))
+            })
+        })
+        .await?;
         Ok(count)
     }
 
@@ -359,7 +371,7 @@ mod tests {
         let search = Search::open(dir.path()).unwrap();
         let document = documents::SearchDocument::sample();
         search
-            .on_engine(move |engine| engine.rebuild(&[document], 1, &mut |_| ()))
+            .on_engine(move |engine| engine.rebuild([document], 1, &mut |_| ()))
             .await
             .unwrap();
 

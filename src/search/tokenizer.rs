@@ -178,69 +178,6 @@ impl Tokenizer for ChineseTokenizer {
     }
 }
 
-/// How a highlight finds its matches in a Chinese field: the query's terms looked up in the
-/// text's normal form, instead of segmenting the text again with jieba, which cost most of a
-/// search with highlights (docs/benchmarks.md). Every character is also a token that matches
-/// nothing, so a snippet keeps the context around its matches as it did with jieba's words.
-/// Tokens come in text order, a term after the first character it covers (as jieba's search
-/// mode has a compound after its parts: a snippet never starts inside a match). A term of
-/// Latin letters or digits matches whole words only.
-#[derive(Clone)]
-pub(super) struct TermFinder {
-    terms: Arc<[String]>,
-}
-
-impl TermFinder {
-    /// The analyzer that finds `terms` (index terms: already in normal form).
-    pub(super) fn analyzer(terms: impl IntoIterator<Item = String>) -> TextAnalyzer {
-        TextAnalyzer::from(Normalising(TermFinder {
-            terms: terms.into_iter().collect(),
-        }))
-    }
-}
-
-impl Tokenizer for TermFinder {
-    type TokenStream<'a> = VecTokenStream;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let mut tokens = Vec::new();
-        let mut push = |offset_from, offset_to, text: String| {
-            tokens.push(Token {
-                offset_from,
-                offset_to,
-                position: tokens.len(),
-                position_length: 1,
-                text,
-            })
-        };
-        for (start, c) in text.char_indices() {
-            push(start, start + c.len_utf8(), String::new());
-            let rest = &text[start..];
-            let mut starting: Vec<&String> = self
-                .terms
-                .iter()
-                .filter(|term| rest.starts_with(term.as_str()))
-                .filter(|term| whole_word(text, start, start + term.len()))
-                .collect();
-            starting.sort_by_key(|term| term.len());
-            for term in starting {
-                push(start, start + term.len(), term.clone());
-            }
-        }
-        VecTokenStream { tokens, next: 0 }
-    }
-}
-
-/// Whether `text[from..to]` is not part of a longer run of Latin letters and digits (Chinese
-/// has no word boundaries to respect).
-fn whole_word(text: &str, from: usize, to: usize) -> bool {
-    let latin = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !is_cjk(c));
-    let first = text[from..to].chars().next();
-    let last = text[from..to].chars().next_back();
-    !(latin(first) && latin(text[..from].chars().next_back())
-        || latin(last) && latin(text[to..].chars().next()))
-}
-
 /// Chinese characters one by one and in overlapping pairs; other words whole.
 #[derive(Clone, Default)]
 pub(super) struct CharacterTokenizer;
@@ -365,56 +302,6 @@ pub fn english_keys(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use tantivy::schema::Schema;
-
-    /// The (original text, term) pairs a term finder marks in `text`.
-    fn found(terms: &[&str], text: &str) -> Vec<(String, String)> {
-        let mut analyzer = TermFinder::analyzer(terms.iter().map(|t| t.to_string()));
-        let mut stream = analyzer.token_stream(text);
-        let mut found = Vec::new();
-        let mut last_start = 0;
-        while let Some(token) = stream.next() {
-            assert!(token.offset_from >= last_start, "tokens come in text order");
-            last_start = token.offset_from;
-            if !token.text.is_empty() {
-                let original = text[token.offset_from..token.offset_to].to_string();
-                found.push((original, token.text.clone()));
-            }
-        }
-        found
-    }
-
-    #[test]
-    fn term_finder_marks_terms_where_the_reader_sees_them() {
-        // Traditional characters and full-width letters are found by their normal form.
-        assert_eq!(
-            found(&["饮水", "安全"], "保障飲水安全"),
-            [
-                ("飲水".into(), "饮水".into()),
-                ("安全".into(), "安全".into())
-            ]
-        );
-        // A compound and its parts, as jieba's search mode indexed them.
-        assert_eq!(found(&["饮水安全", "饮水"], "饮水安全").len(), 2);
-        // Latin terms match whole words only.
-        assert_eq!(
-            found(&["app"], "APP推广，apple"),
-            [("APP".into(), "app".into())]
-        );
-        assert!(found(&["鸡"], "养殖").is_empty());
-    }
-
-    #[test]
-    fn term_finder_keeps_context_around_a_match() {
-        let text = "村里修了水窖，饮水安全有了保障，群众很满意。";
-        let mut generator_tokens = 0;
-        let mut analyzer = TermFinder::analyzer(["饮水".to_string()]);
-        let mut stream = analyzer.token_stream(text);
-        while stream.advance() {
-            generator_tokens += 1;
-        }
-        // One token a character and one for the match: a snippet can reach past the match.
-        assert_eq!(generator_tokens, text.chars().count() + 1);
-    }
 
     fn index() -> &'static Index {
         static INDEX: OnceLock<Index> = OnceLock::new();

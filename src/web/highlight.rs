@@ -1,5 +1,7 @@
 //! Search highlights: the only markup a page passes through from data is `<mark>`.
 
+pub use crate::search::snippet::escape;
+
 /// `html` with everything escaped except `<mark>` and `</mark>`. The search engine already
 /// escapes its fragments; this does not rely on it: it undoes the engine's escaping, escapes
 /// everything again, and then restores the two tags.
@@ -18,21 +20,6 @@ fn unescape(html: &str) -> String {
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
