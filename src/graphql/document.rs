@@ -3,10 +3,55 @@
 //! many aliases and root fields it has.
 
 use std::collections::{HashMap, HashSet};
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
+use lru::LruCache;
+
+/// Documents this server parsed and let run, by their text. An app sends the same few documents
+/// with different variables, and parsing one cost a twentieth of a search and more of a list
+/// (pest); a clone of the parsed tree is several times cheaper. Bounded: small documents only,
+/// the last `PARSED_ENTRIES` of them.
+pub struct ParsedDocuments(Mutex<LruCache<String, ExecutableDocument>>);
+
+const PARSED_ENTRIES: usize = 128;
+/// The longest document kept parsed (its tree is several times its text).
+const PARSED_MAX_BYTES: usize = 4096;
+
+impl Default for ParsedDocuments {
+    fn default() -> Self {
+        let entries = NonZeroUsize::new(PARSED_ENTRIES).unwrap_or(NonZeroUsize::MIN);
+        ParsedDocuments(Mutex::new(LruCache::new(entries)))
+    }
+}
+
+impl ParsedDocuments {
+    /// The parsed tree of `text`, if it was parsed and passed the checks before.
+    pub fn get(&self, text: &str) -> Option<ExecutableDocument> {
+        let mut cache = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.get(text).cloned()
+    }
+
+    /// Keeps the parsed tree of `text` (a document that passed the checks).
+    pub fn keep(&self, text: &str, document: &ExecutableDocument) {
+        if text.len() > PARSED_MAX_BYTES {
+            return;
+        }
+        let mut cache = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !cache.contains(text) {
+            cache.put(text.to_string(), document.clone());
+        }
+    }
+}
 
 /// The deepest nesting of `{`, `[` and `(` in a GraphQL document, outside strings and comments.
 pub fn nesting(document: &str) -> usize {
@@ -257,6 +302,23 @@ fn expand<'a>(fragments: &HashMap<&'a str, Tally<'a>>) -> HashMap<&'a str, usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parsed_documents_keep_small_documents_by_their_text() {
+        let parsed = ParsedDocuments::default();
+        let text = "query Q($q: String!) { search(query: $q) { totalCount } }";
+        let tree = async_graphql::parser::parse_query(text).unwrap();
+        assert!(parsed.get(text).is_none());
+        parsed.keep(text, &tree);
+        let again = parsed.get(text).unwrap();
+        assert_eq!(shape(&again, Some("Q")), shape(&tree, Some("Q")));
+        // A different text is a different document, however alike.
+        assert!(parsed.get(&format!("{text} ")).is_none());
+        // A long document is parsed each time rather than held.
+        let long = format!("{{ {} }}", "__typename ".repeat(PARSED_MAX_BYTES / 10));
+        parsed.keep(&long, &async_graphql::parser::parse_query(&long).unwrap());
+        assert!(parsed.get(&long).is_none());
+    }
 
     #[test]
     fn nesting_counts_brackets_outside_strings_and_comments() {

@@ -190,6 +190,11 @@ pub(super) fn check(
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name);
     }
+    let parsed_before = api.parsed().get(&request.query);
+    let cached = parsed_before.is_some();
+    if let Some(parsed) = parsed_before {
+        request.set_parsed_query(parsed);
+    }
     let shape = match request.parsed_query() {
         Ok(doc) => document::shape(doc, params.operation_name.as_deref()),
         Err(err) => return Err(Refused::Invalid(err)),
@@ -203,6 +208,12 @@ pub(super) fn check(
     // Only a document that parses and passes the limits is worth remembering.
     if let Some(hash) = register {
         api.documents().register(hash, &request.query);
+    }
+    if !cached {
+        let text = request.query.clone();
+        if let Ok(parsed) = request.parsed_query() {
+            api.parsed().keep(&text, parsed);
+        }
     }
     Ok((request, shape.operation))
 }

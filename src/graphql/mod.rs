@@ -45,6 +45,7 @@ pub struct Api {
     edge: Arc<EdgeSettings>,
     metrics: Arc<Metrics>,
     documents: Arc<Documents>,
+    parsed: Arc<document::ParsedDocuments>,
     feed: Feed,
     connections: Arc<ws::Connections>,
 }
@@ -80,6 +81,7 @@ impl Api {
             edge: Arc::new(edge),
             metrics,
             documents,
+            parsed: Default::default(),
             feed,
             connections: Default::default(),
         }
@@ -94,6 +96,11 @@ impl Api {
     /// The documents requests may name by hash.
     pub fn documents(&self) -> &Documents {
         &self.documents
+    }
+
+    /// The documents already parsed, by their text.
+    pub fn parsed(&self) -> &document::ParsedDocuments {
+        &self.parsed
     }
 
     pub fn edge(&self) -> &EdgeSettings {
