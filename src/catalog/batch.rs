@@ -6,7 +6,10 @@
 use std::collections::{HashMap, HashSet};
 
 use entities::{aliases, citations};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationDef,
+};
 
 use super::tables::{HasMany, LinkProvenance, Linked, Table};
 use crate::domain::RecordKind;
@@ -65,7 +68,7 @@ pub async fn children<R: HasMany>(
     Ok(grouped)
 }
 
-/// The rows linked to each id through a link table, in id order (two statements).
+/// The rows linked to each id through a link table, in id order (one statement).
 pub async fn linked<L: Linked>(
     db: &DatabaseConnection,
     from_ids: &[i32],
@@ -77,29 +80,33 @@ pub async fn linked<L: Linked>(
         .collect())
 }
 
-/// The rows linked to each row along `L`, each with the provenance of its link.
+/// The rows linked to each row along `L`, each with the provenance of its link: the link table
+/// joined to the target's (one statement).
 pub async fn links<L: Linked>(
     db: &DatabaseConnection,
     from_ids: &[i32],
 ) -> AppResult<HashMap<i32, Vec<(<L::Target as EntityTrait>::Model, LinkProvenance)>>> {
+    let target = || -> RelationDef {
+        L::Link::belongs_to(L::Target::default())
+            .from(L::to_column())
+            .to(L::Target::id_column())
+            .into()
+    };
     let links = chunked(from_ids, |chunk| {
         L::Link::find()
             .filter(L::from_column().is_in(chunk))
+            .join(JoinType::InnerJoin, target())
+            .select_also(L::Target::default())
             .all(db)
     })
     .await?;
-    let mut target_ids: Vec<i32> = links.iter().map(|link| L::ends(link).1).collect();
-    target_ids.sort_unstable();
-    target_ids.dedup();
-    let targets = by_ids::<L::Target>(db, &target_ids).await?;
     let mut grouped: HashMap<i32, Vec<_>> = HashMap::new();
-    for link in &links {
-        let (from, to) = L::ends(link);
-        if let Some(target) = targets.get(&to) {
+    for (link, target) in links {
+        if let Some(target) = target {
             grouped
-                .entry(from)
+                .entry(L::ends(&link).0)
                 .or_default()
-                .push((target.clone(), L::provenance(link)));
+                .push((target, L::provenance(&link)));
         }
     }
     for rows in grouped.values_mut() {

@@ -90,6 +90,7 @@ pub trait Linked: Send + Sync + 'static {
     type Link: EntityTrait;
     type Target: Table;
     fn from_column() -> <Self::Link as EntityTrait>::Column;
+    fn to_column() -> <Self::Link as EntityTrait>::Column;
     fn ends(link: &<Self::Link as EntityTrait>::Model) -> (i32, i32);
     fn provenance(link: &<Self::Link as EntityTrait>::Model) -> LinkProvenance;
 }
@@ -107,13 +108,14 @@ macro_rules! has_many {
 }
 
 macro_rules! linked {
-    ($($(#[$doc:meta])* $name:ident: $link:ident.$from:ident ($From:ident) -> $to:ident => $target:ident;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident: $link:ident.$from:ident ($From:ident) -> $to:ident ($To:ident) => $target:ident;)*) => {$(
         $(#[$doc])*
         pub struct $name;
         impl Linked for $name {
             type Link = $link::Entity;
             type Target = $target::Entity;
             fn from_column() -> $link::Column { $link::Column::$From }
+            fn to_column() -> $link::Column { $link::Column::$To }
             fn ends(link: &$link::Model) -> (i32, i32) { (link.$from, link.$to) }
             fn provenance(link: &$link::Model) -> LinkProvenance {
                 LinkProvenance::of(&link.rationale_zh, &link.rationale_en, link.citation)
@@ -145,15 +147,15 @@ has_many! {
 
 linked! {
     /// The causes a measure addresses.
-    CausesOfMeasure: measure_causes.measure_id (MeasureId) -> cause_id => causes;
+    CausesOfMeasure: measure_causes.measure_id (MeasureId) -> cause_id (CauseId) => causes;
     /// The measures that address a cause.
-    MeasuresOfCause: measure_causes.cause_id (CauseId) -> measure_id => measures;
+    MeasuresOfCause: measure_causes.cause_id (CauseId) -> measure_id (MeasureId) => measures;
     /// The model cases that exemplify a measure.
-    CasesOfMeasure: case_measures.measure_id (MeasureId) -> case_id => cases;
+    CasesOfMeasure: case_measures.measure_id (MeasureId) -> case_id (CaseId) => cases;
     /// The measures a model case exemplifies.
-    MeasuresOfCase: case_measures.case_id (CaseId) -> measure_id => measures;
+    MeasuresOfCase: case_measures.case_id (CaseId) -> measure_id (MeasureId) => measures;
     /// The dimensions of poverty a cause feeds.
-    DimensionsOfCause: cause_dimensions.cause_id (CauseId) -> dimension_id => dimensions;
+    DimensionsOfCause: cause_dimensions.cause_id (CauseId) -> dimension_id (DimensionId) => dimensions;
     /// The causes that feed a dimension.
-    CausesOfDimension: cause_dimensions.dimension_id (DimensionId) -> cause_id => causes;
+    CausesOfDimension: cause_dimensions.dimension_id (DimensionId) -> cause_id (CauseId) => causes;
 }
