@@ -262,7 +262,7 @@ impl Search {
             let (send, receive) = std::sync::mpsc::sync_channel(REBUILD_QUEUE);
             std::thread::scope(|scope| {
                 // It stops when the rebuild stops taking (an error drops `receive`).
-                scope.spawn(move || documents.each(|doc| send.send(doc)));
+                scope.spawn(move || documents.each(|doc| send.send(doc).map_err(drop)));
                 engine.rebuild(receive, position, &mut |n| tick(n))
             })
         })
