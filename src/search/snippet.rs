@@ -346,6 +346,46 @@ mod tests {
         }
     }
 
+    /// Whatever the text (compatibility forms that change length, combining marks, emoji, text
+    /// that ends inside a Latin word), a passage is a piece of the text with balanced marks.
+    #[test]
+    fn a_passage_is_always_a_piece_of_the_text() {
+        let texts = [
+            "ＡＢＣ飲水ＡＢＣ安全ｘｙｚ",
+            "ﬁrst ﬂoor 饮水 e\u{301}tude 安全 😀饮水😀",
+            "饮水",
+            "安全",
+            "",
+            "abcdefghij饮水abcdefghijklmnop安全abcdefghijklmnopqrstuvwxyz",
+            "饮水\n\n\n安全。。。，，，",
+        ];
+        for text in texts {
+            for max_bytes in [1, 4, 7, 30, 300] {
+                for html in [
+                    zh(
+                        &[("饮水", 0.5), ("安全", 0.3), ("abc", 0.2)],
+                        max_bytes,
+                        text,
+                    ),
+                    en(&["abc", "floor", "etud"], max_bytes, text),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    assert_eq!(
+                        html.matches("<mark>").count(),
+                        html.matches("</mark>").count()
+                    );
+                    let plain = html
+                        .replace("<mark>", "")
+                        .replace("</mark>", "")
+                        .replace("&amp;", "&");
+                    assert!(text.contains(&plain), "{plain:?} in {text:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn text_is_escaped_and_marks_are_the_only_markup() {
         assert_eq!(
