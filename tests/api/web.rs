@@ -149,6 +149,25 @@ async fn every_screen_renders_in_both_languages(backend: Backend) {
     assert!(region.contains(r#"class="crumbs""#) && region.contains(r#"class="matrix""#));
 }
 
+/// Glossary terms have no page of their own: a search lists them with a link to their entry on
+/// the glossary page, and names their kind in the page's language.
+#[tokio::test]
+async fn glossary_terms_found_by_search_link_to_their_entry() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    for (lang, kind) in [("zh", "术语"), ("en", "Glossary term")] {
+        // 乡贤寨老, filtered to the glossary: a page of only glossary terms.
+        let path = "/search?q=%E4%B9%A1%E8%B4%A4%E5%AF%A8%E8%80%81&kind=glossary";
+        let body = page(&app, lang, path, 200).await;
+        let entry = format!("href=\"/{lang}/glossary#local-worthies-and-village-elders\"");
+        assert!(body.contains(&entry), "/{lang}{path} lacks {entry}");
+        assert!(body.contains(kind), "/{lang}{path} lacks {kind}");
+        assert!(
+            !body.contains(">glossary<"),
+            "the raw facet value is not a label"
+        );
+    }
+}
+
 #[tokio::test]
 async fn pages_show_the_graphql_they_ran() {
     let app = TestApp::spawn(&Backend::Sqlite).await;

@@ -148,6 +148,29 @@ impl PageKind {
         })
     }
 
+    /// Where a search hit of an API kind (`CASE`, `glossary`) is shown, and the message key of
+    /// its kind's name: the record's own page, or a glossary term's entry on the glossary page.
+    pub fn place_of_hit(lang: Lang, kind: &str, slug: &str) -> Option<(String, String)> {
+        match PageKind::of_entry(kind) {
+            Some(page) => {
+                let href = format!("/{}/{}/{slug}", lang.code(), page.segment());
+                Some((href, page.message()))
+            }
+            None => is_glossary(kind).then(|| {
+                let href = format!("/{}/glossary#{slug}", lang.code());
+                (href, GLOSSARY_MESSAGE.to_string())
+            }),
+        }
+    }
+
+    /// The message key of the name of an API kind or a search facet value (`glossary` too).
+    pub fn message_of_entry(kind: &str) -> Option<String> {
+        match PageKind::of_entry(kind) {
+            Some(page) => Some(page.message()),
+            None => is_glossary(kind).then(|| GLOSSARY_MESSAGE.to_string()),
+        }
+    }
+
     pub fn segment(self) -> &'static str {
         match self {
             PageKind::Case => "case",
@@ -164,6 +187,16 @@ impl PageKind {
     pub fn message(self) -> String {
         format!("kind.{}", self.segment())
     }
+}
+
+/// The message key of a glossary term's kind (terms have no page kind: one page lists them).
+const GLOSSARY_MESSAGE: &str = "kind.glossary";
+
+fn is_glossary(kind: &str) -> bool {
+    matches!(
+        EntryKind::parse(&kind.to_ascii_lowercase()),
+        Ok(EntryKind::Glossary)
+    )
 }
 
 /// A link to a record page.

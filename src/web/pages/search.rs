@@ -169,8 +169,8 @@ pub async fn search(mut ctx: Ctx) -> PageResult {
     }
     let label_of = |field: &str, value: &str| -> String {
         if field == "kind" {
-            return PageKind::of_entry(value)
-                .map(|k| ctx.m(&k.message()))
+            return PageKind::message_of_entry(value)
+                .map(|message| ctx.m(&message))
                 .unwrap_or_else(|| value.to_string());
         }
         names
@@ -185,13 +185,13 @@ pub async fn search(mut ctx: Ctx) -> PageResult {
         .hits
         .into_iter()
         .filter_map(|hit| {
-            let kind = PageKind::of_entry(&hit.kind)?;
+            let (href, kind) = PageKind::place_of_hit(lang, &hit.kind, &hit.slug)?;
             // Highlights in the page's language first; the other language when only it matched.
             let mut highlights = hit.highlights;
             highlights.sort_by_key(|h| h.lang.to_ascii_lowercase() != lang.code());
             Some(HitView {
-                href: format!("/{}/{}/{}", lang.code(), kind.segment(), hit.slug),
-                kind: ctx.m(&kind.message()),
+                href,
+                kind: ctx.m(&kind),
                 title: hit.title.of(lang),
                 snippets: highlights
                     .iter()
