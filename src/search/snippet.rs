@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::normalise::normalise_traced;
@@ -51,7 +51,12 @@ impl Snippets {
     /// Snippets of a field whose terms are words or characters of the text itself.
     pub(super) fn substrings(weights: BTreeMap<String, f32>, max_bytes: usize) -> Option<Snippets> {
         let (terms, weights): (Vec<String>, Vec<f32>) = weights.into_iter().unzip();
-        let automaton = AhoCorasick::new(&terms).ok()?;
+        // Built per search and field, run over a few short texts: an NFA, which builds fast (the
+        // default may build a DFA, which cost a recommendation's many terms 8% of the request).
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&terms)
+            .ok()?;
         Some(Snippets {
             finder: Finder::Substrings(automaton),
             weights,
