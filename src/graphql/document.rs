@@ -38,9 +38,14 @@ impl ParsedDocuments {
         cache.get(text).cloned()
     }
 
+    /// Whether a document of this text is small enough to keep.
+    pub fn wants(&self, text: &str) -> bool {
+        text.len() <= PARSED_MAX_BYTES
+    }
+
     /// Keeps the parsed tree of `text` (a document that passed the checks).
     pub fn keep(&self, text: &str, document: &ExecutableDocument) {
-        if text.len() > PARSED_MAX_BYTES {
+        if !self.wants(text) {
             return;
         }
         let mut cache = self

@@ -209,7 +209,7 @@ pub(super) fn check(
     if let Some(hash) = register {
         api.documents().register(hash, &request.query);
     }
-    if !cached {
+    if !cached && api.parsed().wants(&request.query) {
         let text = request.query.clone();
         if let Ok(parsed) = request.parsed_query() {
             api.parsed().keep(&text, parsed);

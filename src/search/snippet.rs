@@ -37,6 +37,8 @@ enum Finder {
     Stems {
         analyzer: TextAnalyzer,
         stems: BTreeMap<String, usize>,
+        /// The first letters of the stems: only words starting with one are stemmed.
+        initials: Vec<char>,
     },
 }
 
@@ -67,10 +69,14 @@ impl Snippets {
     /// Snippets of an English field: `weights` are stems.
     pub(super) fn stems(weights: BTreeMap<String, f32>, max_bytes: usize) -> Snippets {
         let (stems, weights): (Vec<String>, Vec<f32>) = weights.into_iter().unzip();
+        let mut initials: Vec<char> = stems.iter().filter_map(|s| s.chars().next()).collect();
+        initials.sort_unstable();
+        initials.dedup();
         Snippets {
             finder: Finder::Stems {
                 analyzer: english(),
                 stems: stems.into_iter().enumerate().map(|(i, s)| (s, i)).collect(),
+                initials,
             },
             weights,
             max_bytes,
@@ -101,11 +107,15 @@ impl Snippets {
                     weight: self.weights[m.pattern().as_usize()],
                 })
                 .collect(),
-            Finder::Stems { analyzer, stems } => {
+            Finder::Stems {
+                analyzer,
+                stems,
+                initials,
+            } => {
                 let mut found = Vec::new();
                 for (start, word) in words(text) {
                     let initial = word.chars().next();
-                    if !stems.keys().any(|stem| stem.chars().next() == initial) {
+                    if initial.is_none_or(|c| initials.binary_search(&c).is_err()) {
                         continue;
                     }
                     let mut stream = analyzer.token_stream(word);
