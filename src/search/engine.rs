@@ -20,6 +20,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 use super::documents::SearchDocument;
 use super::normalise::name_key;
 use super::query::{Part, UserQuery};
+use super::ranking::{Bonuses, RankedWord, RankedWords};
 use super::schema::{character_text, schema, Fields, SCHEMA_VERSION};
 use super::snippet::Snippets;
 use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words};
@@ -687,31 +688,24 @@ impl SearchEngine {
                     NAME_BONUS,
                 )) as Box<dyn Query>
             });
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let any: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .map(|w| w.lenient())
-            .chain(names)
-            .map(|q| (Occur::Should, q))
-            .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        // Records with every word come first (a constant far above any BM25 sum), those with
-        // every word as typed before those that needed a guessed spelling.
-        let every = |query: fn(&Word) -> Box<dyn Query>, bonus: f32| -> Box<dyn Query> {
-            let all = words.iter().map(|w| (Occur::Must, query(w))).collect();
-            Box::new(ConstScoreQuery::new(
-                Box::new(BooleanQuery::new(all)),
-                bonus,
-            ))
+        // Records with every word come first (a constant far above any sum of words' scores),
+        // those with every word as typed before those that needed a guessed spelling, and
+        // among them, records whose names hold every word.
+        let several = words.len() > 1;
+        let bonuses = Bonuses {
+            every_word: several.then_some(ALL_WORDS_BONUS),
+            every_word_named: several.then_some(NAMED_BONUS),
+            every_word_lenient: words
+                .iter()
+                .any(|w| w.fuzzy.is_some())
+                .then_some(ALL_WORDS_BONUS / 2.0),
         };
-        if words.len() > 1 {
-            clauses.push((Occur::Should, every(Word::exact, ALL_WORDS_BONUS)));
-            // And among those, records whose names hold every word.
-            clauses.push((Occur::Should, every(Word::named, NAMED_BONUS)));
-        }
-        if words.iter().any(|w| w.fuzzy.is_some()) {
-            clauses.push((Occur::Should, every(Word::lenient, ALL_WORDS_BONUS / 2.0)));
-        }
+        let ranked = RankedWords {
+            words: words.into_iter().map(Word::ranked).collect(),
+            name: names,
+            bonuses,
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(ranked))];
         for part in &request.query.excluded {
             for word in self.part_queries(part, Scope::Everything, &searcher) {
                 clauses.push((Occur::MustNot, word.exact));
@@ -735,7 +729,10 @@ impl SearchEngine {
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::union(values))));
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        match clauses.len() {
+            1 => clauses.pop().map(|(_, words)| words),
+            _ => Some(Box::new(BooleanQuery::new(clauses))),
+        }
     }
 
     fn facet_query(&self, facet: &Facet) -> Box<dyn Query> {
@@ -976,22 +973,27 @@ struct Word {
 }
 
 impl Word {
-    fn named(&self) -> Box<dyn Query> {
-        self.named.box_clone()
-    }
-
-    fn exact(&self) -> Box<dyn Query> {
-        self.exact.box_clone()
-    }
-
-    /// The word as typed or any of its near spellings.
-    fn lenient(&self) -> Box<dyn Query> {
-        match &self.fuzzy {
-            Some(fuzzy) => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, self.exact.box_clone()),
-                (Occur::Should, fuzzy.box_clone()),
-            ])),
-            None => self.exact.box_clone(),
+    fn ranked(self) -> RankedWord {
+        let Word {
+            exact,
+            fuzzy,
+            named,
+        } = self;
+        match fuzzy {
+            // The word as typed or any of its near spellings.
+            Some(fuzzy) => RankedWord {
+                lenient: Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, exact.box_clone()),
+                    (Occur::Should, fuzzy),
+                ])),
+                exact: Some(exact),
+                named,
+            },
+            None => RankedWord {
+                lenient: exact,
+                exact: None,
+                named,
+            },
         }
     }
 }

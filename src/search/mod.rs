@@ -6,6 +6,7 @@ mod documents;
 mod engine;
 pub mod normalise;
 mod query;
+mod ranking;
 mod schema;
 mod service;
 pub mod snippet;
