@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, FacetCollector};
 use tantivy::index::SegmentComponent;
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -20,7 +20,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 use super::documents::SearchDocument;
 use super::normalise::name_key;
 use super::query::{Part, UserQuery};
-use super::ranking::{Bonuses, RankedWord, RankedWords};
+use super::ranking::{Bonuses, Boost, Filters, RankedWord, RankedWords, Union};
 use super::schema::{character_text, schema, Fields, SCHEMA_VERSION};
 use super::snippet::Snippets;
 use super::tokenizer::{self, is_chinese_stop_word, is_cjk, query_words};
@@ -505,19 +505,19 @@ impl SearchEngine {
             return Ok(SearchResults::default());
         };
         let limit = request.limit.max(1);
-        let top_docs = TopDocs::with_limit(limit)
-            .and_offset(request.offset)
-            .order_by_score();
-        let (top, total, facet_counts) = if request.without_facets {
-            let (top, total) = searcher.search(&query, &(top_docs, Count))?;
-            (top, total, None)
-        } else {
-            let mut facets = FacetCollector::for_field("facets");
-            for field in FacetField::REPORTED {
-                facets.add_facet(Facet::from_path([field.as_str()]));
-            }
-            let (top, total, counts) = searcher.search(&query, &(top_docs, Count, facets))?;
-            (top, total, Some(counts))
+        let mut facets = FacetCollector::for_field("facets");
+        for field in FacetField::REPORTED {
+            facets.add_facet(Facet::from_path([field.as_str()]));
+        }
+        let facets = (!request.without_facets).then_some(facets);
+        // The ranking pass skips the records that cannot reach the page, and counts only if it
+        // skipped none; otherwise a second pass that scores nothing counts (a collector counting
+        // in the ranking pass would make it score every match).
+        let ranked = query.top(&searcher, request.offset + limit)?;
+        let top: Vec<_> = ranked.top.into_iter().skip(request.offset).collect();
+        let (total, facet_counts) = match (ranked.matches, facets) {
+            (Some(total), None) => (total, None),
+            (_, facets) => searcher.search(&query, &(Count, facets))?,
         };
 
         let mut snippets = if request.without_highlights {
@@ -664,7 +664,7 @@ impl SearchEngine {
 
     /// The tantivy query for a request, or `None` when nothing can match (only exclusions,
     /// or only noise).
-    fn build_query(&self, request: &SearchRequest) -> Option<Box<dyn Query>> {
+    fn build_query(&self, request: &SearchRequest) -> Option<RankedWords> {
         let searcher = self.reader.searcher();
         let words: Vec<Word> = request
             .query
@@ -700,15 +700,10 @@ impl SearchEngine {
                 .any(|w| w.fuzzy.is_some())
                 .then_some(ALL_WORDS_BONUS / 2.0),
         };
-        let ranked = RankedWords {
-            words: words.into_iter().map(Word::ranked).collect(),
-            name: names,
-            bonuses,
-        };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(ranked))];
+        let mut filters = Filters::default();
         for part in &request.query.excluded {
             for word in self.part_queries(part, Scope::Everything, &searcher) {
-                clauses.push((Occur::MustNot, word.exact));
+                filters.excluded.push(word.exact);
             }
         }
         if !request.kinds.is_empty() {
@@ -717,7 +712,7 @@ impl SearchEngine {
                 .iter()
                 .map(|k| self.facet_query(&FacetField::Kind.facet(k.as_str())))
                 .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::union(kinds))));
+            filters.required.push(Box::new(BooleanQuery::union(kinds)));
         }
         for (field, slugs) in &request.facets {
             if slugs.is_empty() {
@@ -727,12 +722,14 @@ impl SearchEngine {
                 .iter()
                 .map(|slug| self.facet_query(&field.facet(slug)))
                 .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::union(values))));
+            filters.required.push(Box::new(BooleanQuery::union(values)));
         }
-        match clauses.len() {
-            1 => clauses.pop().map(|(_, words)| words),
-            _ => Some(Box::new(BooleanQuery::new(clauses))),
-        }
+        Some(RankedWords {
+            words: words.into_iter().map(Word::ranked).collect(),
+            name: names,
+            bonuses,
+            filters,
+        })
     }
 
     fn facet_query(&self, facet: &Facet) -> Box<dyn Query> {
@@ -752,7 +749,7 @@ impl SearchEngine {
         let en_fields = self.fields_of(scope, [f.title_en, f.aliases_en, f.summary_en, f.body_en]);
         // Titles and aliases: the record's names.
         let (zh_names, en_names) = (&zh_fields[..2], &en_fields[..2]);
-        let any = |fields: Vec<(Occur, Box<dyn Query>)>| Box::new(BooleanQuery::new(fields));
+        let any = |fields: Vec<Box<dyn Query>>| Box::new(Union(fields));
         match part {
             Part::Words(text) => {
                 let mut words = Vec::new();
@@ -767,16 +764,15 @@ impl SearchEngine {
                             let holding = holding(searcher, &zh_fields, &word);
                             let mut fields = weighted(&holding, |field| term_query(field, &word));
                             if everything {
-                                fields.push((
-                                    Occur::Should,
-                                    boost(self.characters_query(&word, false), CHARACTERS),
-                                ));
+                                fields.push(boost(self.characters_query(&word, false), CHARACTERS));
                             }
                             let named = among(&holding, zh_names);
                             words.push(Word {
                                 exact: any(fields),
                                 fuzzy: None,
                                 named: any(weighted(&named, |field| term_query(field, &word))),
+                                // Every record with the word has its characters.
+                                found: everything.then(|| self.characters_query(&word, false)),
                             });
                         }
                     } else {
@@ -807,19 +803,20 @@ impl SearchEngine {
                                     .iter()
                                     .map(|term| {
                                         let query = any(weighted(fields, |f| term_query(f, term)));
-                                        (Occur::Should, boost(query, FUZZY))
+                                        boost(query, FUZZY)
                                     })
                                     .collect::<Vec<_>>();
                                 any(queries)
                             };
                             if !near.is_empty() {
-                                named.push((Occur::Should, spelled(en_names)));
+                                named.push(spelled(en_names));
                             }
                             words.push(Word {
                                 exact: any(fields),
                                 fuzzy: (!near.is_empty())
                                     .then(|| spelled(&en_fields) as Box<dyn Query>),
                                 named: any(named),
+                                found: None,
                             });
                         }
                     }
@@ -834,15 +831,13 @@ impl SearchEngine {
                         .collect();
                     let mut fields = weighted(&zh_fields, |field| phrase_query(field, &words));
                     if everything {
-                        fields.push((
-                            Occur::Should,
-                            boost(self.characters_query(text, true), CHARACTERS * 4.0),
-                        ));
+                        fields.push(boost(self.characters_query(text, true), CHARACTERS * 4.0));
                     }
                     Word {
                         exact: any(fields),
                         fuzzy: None,
                         named: any(weighted(zh_names, |field| phrase_query(field, &words))),
+                        found: None,
                     }
                 } else {
                     let words: Vec<(usize, Term)> = self
@@ -857,6 +852,7 @@ impl SearchEngine {
                         exact: any(weighted(&en_fields, |field| phrase_query(field, &words))),
                         fuzzy: None,
                         named: any(weighted(en_names, |field| phrase_query(field, &words))),
+                        found: None,
                     }
                 };
                 vec![word]
@@ -970,6 +966,8 @@ struct Word {
     exact: Box<dyn Query>,
     fuzzy: Option<Box<dyn Query>>,
     named: Box<dyn Query>,
+    /// The records of `exact`, found with fewer postings (`RankedWord::found`).
+    found: Option<Box<dyn Query>>,
 }
 
 impl Word {
@@ -978,21 +976,21 @@ impl Word {
             exact,
             fuzzy,
             named,
+            found,
         } = self;
         match fuzzy {
             // The word as typed or any of its near spellings.
             Some(fuzzy) => RankedWord {
-                lenient: Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, exact.box_clone()),
-                    (Occur::Should, fuzzy),
-                ])),
+                lenient: Box::new(Union(vec![exact.box_clone(), fuzzy])),
                 exact: Some(exact),
                 named,
+                found: None,
             },
             None => RankedWord {
                 lenient: exact,
                 exact: None,
                 named,
+                found,
             },
         }
     }
@@ -1026,10 +1024,10 @@ fn among(fields: &[(Field, f32)], names: &[(Field, f32)]) -> Vec<(Field, f32)> {
 fn weighted(
     fields: &[(Field, f32)],
     query: impl Fn(Field) -> Box<dyn Query>,
-) -> Vec<(Occur, Box<dyn Query>)> {
+) -> Vec<Box<dyn Query>> {
     fields
         .iter()
-        .map(|&(field, weight)| (Occur::Should, boost(query(field), weight)))
+        .map(|&(field, weight)| boost(query(field), weight))
         .collect()
 }
 
@@ -1048,7 +1046,7 @@ const FUZZY: f32 = 0.5;
 const MAX_NEAR_SPELLINGS: usize = 5;
 
 fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(query, weight))
+    Box::new(Boost { query, weight })
 }
 
 fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
@@ -1116,6 +1114,52 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(!SearchError::Locked(PathBuf::from("/x")).is_damage());
+    }
+
+    #[test]
+    fn a_chinese_word_s_character_net_finds_the_records_of_the_word() {
+        let engine = SearchEngine::in_memory(tokenizer::jieba()).unwrap();
+        let texts = [
+            ("飲水安全", "村民自發成立飲水協會"),
+            ("饮水", "水利设施"),
+            ("安全饮用水", "安全生产与产业扶贫"),
+            ("产业扶贫", "发展养鸡产业，蛋鸡养殖带动脱贫"),
+            ("贫困户", "扶持贫困户发展产业"),
+            ("Fengdu一只鸡", "丰都县“一只鸡”产业链"),
+        ];
+        let documents = texts.iter().enumerate().map(|(i, (title, body))| {
+            let mut document = SearchDocument::sample();
+            document.id = i as i32 + 1;
+            document.slug = format!("record-{i}");
+            document.title.0 = title.to_string();
+            document.body.0 = body.to_string();
+            document.summary.0 = format!("{body}。{title}");
+            document
+        });
+        engine.rebuild(documents, 1, &mut |_| ()).unwrap();
+        let searcher = engine.reader.searcher();
+        let mut words = 0;
+        for typed in [
+            "饮水",
+            "安全",
+            "产业",
+            "扶贫",
+            "贫困户",
+            "蛋鸡",
+            "一只鸡",
+            "协会",
+            "鸡",
+        ] {
+            for word in
+                engine.part_queries(&Part::Words(typed.into()), Scope::Everything, &searcher)
+            {
+                let found = word.found.expect("a Chinese word has its net");
+                let count = |query: &dyn Query| searcher.search(query, &DocSetCollector).unwrap();
+                assert_eq!(count(word.exact.as_ref()), count(found.as_ref()), "{typed}");
+                words += 1;
+            }
+        }
+        assert!(words >= 9);
     }
 
     #[test]
