@@ -430,7 +430,7 @@ impl SearchEngine {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if guard.is_none() {
-            *guard = Some(
+            let writer: IndexWriter =
                 self.index
                     .writer(WRITER_HEAP_BYTES)
                     .map_err(|err| match err {
@@ -438,8 +438,13 @@ impl SearchEngine {
                             SearchError::Locked(self.dir.clone())
                         }
                         other => SearchError::from(other),
-                    })?,
-            );
+                    })?;
+            // A process killed during a commit leaves files no commit lists, named by their
+            // opstamp (a segment's deletes: `<segment>.<opstamp>.del`); this process's next
+            // commit may want the same name and fail ("FileAlreadyExists": the SIGKILL test met
+            // it once). The first thing a writer does is remove them.
+            writer.garbage_collect_files().wait()?;
+            *guard = Some(writer);
         }
         let Some(writer) = guard.as_mut() else {
             unreachable!("the writer was just created")
@@ -1160,6 +1165,33 @@ mod tests {
             }
         }
         assert!(words >= 9);
+    }
+
+    #[test]
+    fn files_a_killed_writer_left_do_not_stop_the_next_commit() {
+        use std::io::Write;
+        use tantivy::directory::{Directory, TerminatingWrite};
+        let dir = tempfile::tempdir().unwrap();
+        let index_dir = dir.path().join("index");
+        let engine = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
+        let document = SearchDocument::sample();
+        engine.rebuild([document.clone()], 1, &mut |_| ()).unwrap();
+        // What a writer killed during a commit leaves: the deletes of the segment for the next
+        // opstamps, registered as the index's files, listed by no commit.
+        let segment = engine.index.searchable_segment_ids().unwrap()[0].uuid_string();
+        let opstamp = engine.index.load_metas().unwrap().opstamp;
+        for next in opstamp + 1..=opstamp + 20 {
+            let name = PathBuf::from(format!("{segment}.{next}.del"));
+            let mut file = engine.index.directory().open_write(&name).unwrap();
+            file.write_all(b"half").unwrap();
+            file.terminate().unwrap();
+        }
+        drop(engine);
+
+        let engine = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
+        let keys = BTreeSet::from([document.key()]);
+        engine.replace(&keys, &[document], 2).unwrap();
+        assert_eq!(engine.state().map(|s| s.position), Some(2));
     }
 
     #[test]
