@@ -506,7 +506,7 @@ impl SearchEngine {
     /// Runs a search. Blocking: call it off the async worker threads.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let Some(query) = self.build_query(request) else {
+        let Some(query) = self.build_query(request, &searcher) else {
             return Ok(SearchResults::default());
         };
         let limit = request.limit.max(1);
@@ -669,13 +669,16 @@ impl SearchEngine {
 
     /// The tantivy query for a request, or `None` when nothing can match (only exclusions,
     /// or only noise).
-    fn build_query(&self, request: &SearchRequest) -> Option<RankedWords> {
-        let searcher = self.reader.searcher();
+    fn build_query(
+        &self,
+        request: &SearchRequest,
+        searcher: &tantivy::Searcher,
+    ) -> Option<RankedWords> {
         let words: Vec<Word> = request
             .query
             .wanted
             .iter()
-            .flat_map(|part| self.part_queries(part, request.scope, &searcher))
+            .flat_map(|part| self.part_queries(part, request.scope, searcher))
             .collect();
         if words.is_empty() {
             return None;
@@ -707,7 +710,7 @@ impl SearchEngine {
         };
         let mut filters = Filters::default();
         for part in &request.query.excluded {
-            for word in self.part_queries(part, Scope::Everything, &searcher) {
+            for word in self.part_queries(part, Scope::Everything, searcher) {
                 filters.excluded.push(word.exact);
             }
         }
@@ -1167,15 +1170,22 @@ mod tests {
         assert!(words >= 9);
     }
 
-    #[test]
-    fn files_a_killed_writer_left_do_not_stop_the_next_commit() {
-        use std::io::Write;
-        use tantivy::directory::{Directory, TerminatingWrite};
+    /// An index on disk holding the sample document: its directory (kept while the first value
+    /// lives), the index's path, the engine and the document.
+    fn sample_on_disk() -> (tempfile::TempDir, PathBuf, SearchEngine, SearchDocument) {
         let dir = tempfile::tempdir().unwrap();
         let index_dir = dir.path().join("index");
         let engine = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
         let document = SearchDocument::sample();
         engine.rebuild([document.clone()], 1, &mut |_| ()).unwrap();
+        (dir, index_dir, engine, document)
+    }
+
+    #[test]
+    fn files_a_killed_writer_left_do_not_stop_the_next_commit() {
+        use std::io::Write;
+        use tantivy::directory::{Directory, TerminatingWrite};
+        let (_dir, index_dir, engine, document) = sample_on_disk();
         // What a writer killed during a commit leaves: the deletes of the segment for the next
         // opstamps, registered as the index's files, listed by no commit.
         let segment = engine.index.searchable_segment_ids().unwrap()[0].uuid_string();
@@ -1196,11 +1206,7 @@ mod tests {
 
     #[test]
     fn a_missing_segment_file_is_found_before_it_is_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let index_dir = dir.path().join("index");
-        let engine = SearchEngine::open(&index_dir, tokenizer::jieba()).unwrap();
-        let document = SearchDocument::sample();
-        engine.rebuild([document], 1, &mut |_| ()).unwrap();
+        let (dir, index_dir, engine, _) = sample_on_disk();
         drop(engine);
         let positions = std::fs::read_dir(&index_dir)
             .unwrap()

@@ -502,16 +502,14 @@ impl RankedWords {
             if scorer.size_hint() < SKIP_FROM {
                 scorer.skips = None;
             }
-            let visited = scorer.visit(&mut |doc, score| {
+            let skipped = scorer.visit(&mut |doc, score| {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) {
                     alive_matches += 1;
                     best.offer(score, doc);
                 }
                 best.threshold()
             });
-            matches = matches
-                .filter(|_| !visited.skipped)
-                .map(|n| n + alive_matches);
+            matches = matches.filter(|_| !skipped).map(|n| n + alive_matches);
             top.extend(
                 best.into_vec()
                     .into_iter()
@@ -523,7 +521,8 @@ impl RankedWords {
         Ok(Ranked { top, matches })
     }
 
-    /// Where a top-k search may skip records: `None` when scoring is off or some word's bound is unknown: then every match is visited.
+    /// Where a top-k search may skip records: `None` when scoring is off or some word's bound
+    /// is unknown (then every match is visited).
     fn skips(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Option<Skips>> {
         let EnableScoring::Enabled {
             statistics_provider,
@@ -636,14 +635,6 @@ impl Weight for RankedWordsWeight {
     }
 }
 
-/// What `RankedWordsScorer::visit` did.
-struct Visited {
-    /// Records scored.
-    scored: usize,
-    /// Whether it skipped records: if not, it scored every match.
-    skipped: bool,
-}
-
 impl RankedWordsWeight {
     fn ranked_scorer(
         &self,
@@ -715,26 +706,23 @@ impl RankedWordsScorer {
     }
 
     /// Scores every record that may score above the threshold `callback` returns, in order,
-    /// and hands it to `callback`.
-    fn visit(&mut self, callback: &mut dyn FnMut(DocId, Score) -> Score) -> Visited {
-        let mut visited = Visited {
-            scored: 0,
-            skipped: false,
-        };
+    /// and hands it to `callback`; says whether it skipped records (if not, it scored every
+    /// match).
+    fn visit(&mut self, callback: &mut dyn FnMut(DocId, Score) -> Score) -> bool {
+        let mut skipped = false;
         while self.doc() != TERMINATED {
-            visited.scored += 1;
             let threshold = callback(self.doc(), self.score());
             match self.skips.map(|skips| skips.needed(threshold)) {
                 None | Some(Needed::AnyWord) => {
                     self.advance();
                 }
                 Some(needed) => {
-                    visited.skipped = true;
+                    skipped = true;
                     self.advance_to_every_word(matches!(needed, Needed::EveryWordNamed));
                 }
             }
         }
-        visited
+        skipped
     }
 
     /// Moves to the next record that holds every word (in its names when `named`) or that the
@@ -1074,18 +1062,20 @@ mod tests {
                 .ranked_weight(EnableScoring::enabled_from_searcher(&searcher))
                 .unwrap();
             let mut best = Best::new(10);
-            let visited = weight
+            // `visit` hands every record it scores to its callback.
+            let mut scored = 0;
+            let skipped = weight
                 .ranked_scorer(searcher.segment_reader(0), 1.0)
                 .unwrap()
                 .visit(&mut |doc, score| {
+                    scored += 1;
                     best.offer(score, doc);
                     best.threshold()
                 });
-            assert!(visited.skipped);
+            assert!(skipped);
             assert!(
-                visited.scored * 4 < matches,
-                "{} of {matches} matches scored for a page of 10",
-                visited.scored
+                scored * 4 < matches,
+                "{scored} of {matches} matches scored for a page of 10"
             );
             let heap: Vec<Score> = best.into_vec().into_iter().map(|(s, _)| s).collect();
             if with_name {
